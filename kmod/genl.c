@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "nexus": its commands, their attribute
+ * policies and the "events" multicast group.  include/nexus_netlink.h has
+ * the numbers, docs/netlink.md the description users read.
+ *
+ * Validation: resv_start_op is 0, so the genl core validates every command
+ * strictly against its policy (unknown or malformed attributes, trailing
+ * bytes, flags it does not know), and a command without a policy refuses
+ * any attribute.  Every error a handler returns carries an extack message.
+ *
+ * Permissions: commands that change state carry GENL_ADMIN_PERM
+ * (CAP_NET_ADMIN in the caller's user namespace, checked by the genl core
+ * before the handler runs).  Commands that only read, and the events group,
+ * are open to every user, as `ip link show` is.
+ *
+ * Locking: the family runs with parallel_ops, so the global genl mutex does
+ * not serialise its commands; each object a command touches has its own
+ * lock (config.c: nexus_config_lock).
+ */
+#include <net/genetlink.h>
+
+#include "nexus.h"
+
+enum nexus_mcgrp {
+	NEXUS_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group nexus_genl_mcgrps[] = {
+	[NEXUS_MCGRP_EVENTS] = { .name = NEXUS_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family nexus_genl_family;
+
+/*
+ * Start a reply to @info.  On failure the extack says why and NULL is
+ * returned; the caller returns -ENOMEM.
+ */
+static struct sk_buff *nexus_nl_reply_new(struct genl_info *info, u8 cmd,
+					  void **hdr)
+{
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out_no_memory;
+	*hdr = genlmsg_put_reply(msg, info, &nexus_genl_family, 0, cmd);
+	if (!*hdr)
+		goto out_free_msg;
+	return msg;
+
+out_free_msg:
+	nlmsg_free(msg);
+out_no_memory:
+	NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
+	return NULL;
+}
+
+/* Finish a reply whose attributes did not fit: that is a module bug. */
+static int nexus_nl_reply_overflow(struct sk_buff *msg, struct genl_info *info)
+{
+	nlmsg_free(msg);
+	NL_SET_ERR_MSG(info->extack, "reply does not fit in a netlink message");
+	return -EMSGSIZE;
+}
+
+static int nexus_nl_put_config(struct sk_buff *msg,
+			       const struct nexus_config *cfg)
+{
+	if (nla_put_u32(msg, NEXUS_ATTR_IO_TIMEOUT_MS, cfg->io_timeout_ms) ||
+	    nla_put_u32(msg, NEXUS_ATTR_REBUILD_RATE_MIN, cfg->rebuild_rate_min) ||
+	    nla_put_u32(msg, NEXUS_ATTR_REBUILD_RATE_MAX, cfg->rebuild_rate_max))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int nexus_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = nexus_nl_reply_new(info, NEXUS_CMD_INFO_GET, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, NEXUS_ATTR_VERSION, NEXUS_VERSION) ||
+	    nla_put_u32(msg, NEXUS_ATTR_API_VERSION, NEXUS_GENL_VERSION) ||
+	    nla_put_u64_64bit(msg, NEXUS_ATTR_FEATURES, NEXUS_FEATURES,
+			      NEXUS_ATTR_PAD))
+		return nexus_nl_reply_overflow(msg, info);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int nexus_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nexus_config cfg;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = nexus_nl_reply_new(info, NEXUS_CMD_CONFIG_GET, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	nexus_config_get(&cfg);
+	if (nexus_nl_put_config(msg, &cfg))
+		return nexus_nl_reply_overflow(msg, info);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Tell the events group that the settings changed; best effort. */
+static void nexus_nl_notify_config(const struct nexus_config *cfg)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&nexus_genl_family, &init_net, NEXUS_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out_lost;
+	hdr = genlmsg_put(msg, 0, 0, &nexus_genl_family, 0, NEXUS_CMD_CONFIG_NTF);
+	if (!hdr || nexus_nl_put_config(msg, cfg))
+		goto out_free_msg;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&nexus_genl_family, msg, 0, NEXUS_MCGRP_EVENTS,
+			  GFP_KERNEL);
+	return;
+
+out_free_msg:
+	nlmsg_free(msg);
+out_lost:
+	pr_warn_ratelimited("settings-changed event lost: no memory\n");
+}
+
+static int nexus_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return nexus_config_update(info->attrs, info->extack,
+				   nexus_nl_notify_config);
+}
+
+static const struct genl_ops nexus_genl_ops[] = {
+	{
+		.cmd = NEXUS_CMD_INFO_GET,
+		.doit = nexus_nl_info_get_doit,
+	},
+	{
+		.cmd = NEXUS_CMD_CONFIG_GET,
+		.doit = nexus_nl_config_get_doit,
+	},
+	{
+		.cmd = NEXUS_CMD_CONFIG_SET,
+		.doit = nexus_nl_config_set_doit,
+		.policy = nexus_config_policy,
+		.maxattr = NEXUS_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family nexus_genl_family __ro_after_init = {
+	.name = NEXUS_GENL_NAME,
+	.version = NEXUS_GENL_VERSION,
+	.maxattr = NEXUS_ATTR_MAX,
+	.module = THIS_MODULE,
+	.parallel_ops = true,
+	.ops = nexus_genl_ops,
+	.n_ops = ARRAY_SIZE(nexus_genl_ops),
+	.mcgrps = nexus_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(nexus_genl_mcgrps),
+};
+
+int __init nexus_genl_init(void)
+{
+	return genl_register_family(&nexus_genl_family);
+}
+
+void nexus_genl_exit(void)
+{
+	genl_unregister_family(&nexus_genl_family);
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nexusctl: the command-line tool of nexus.  Grammar, like ip(8) and
+ * nvme(1): nexusctl [options] <object> <verb> [arguments].
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nexusctl.h"
+
+static const char nx_usage[] =
+	"usage: nexusctl [-j|--json] [-h|--help] <command> [arguments]\n"
+	"\n"
+	"commands:\n"
+	"  version                     versions of nexusctl and of the loaded module\n"
+	"  module show                 module version, features and module-wide settings\n"
+	"  module set <setting> <value> [<setting> <value>]...\n"
+	"                              change module-wide settings (needs CAP_NET_ADMIN):\n"
+	"                                io-timeout        child IO timeout: 5000, 5000ms, 5s\n"
+	"                                rebuild-rate-min  KiB/s, or 100M, 1G/s\n"
+	"                                rebuild-rate-max  KiB/s, or 100M, 1G/s, unlimited\n"
+	"  monitor [count <n>]         print events as they happen (stop after n)\n"
+	"\n"
+	"options:\n"
+	"  -j, --json                  JSON output (one object per line for monitor)\n"
+	"  -h, --help                  this help\n"
+	"\n"
+	"exit status: 0 done, 1 refused or failed, 2 bad usage, 3 nexus module not\n"
+	"available, 4 permission denied.  See docs/nexusctl.md.\n";
+
+static const struct nx_command {
+	const char *name;
+	int (*run)(struct nx_ctx *ctx, int argc, char **argv);
+	bool object;	/* <object> <verb>: run() gets argv from the verb on */
+} nx_commands[] = {
+	{ "version", nx_cmd_version, false },
+	{ "module", nx_cmd_module, true },
+	{ "monitor", nx_cmd_monitor, false },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	struct nx_ctx ctx = { .what = "nexusctl" };
+	unsigned int i;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			ctx.json = true;
+			break;
+		case 'h':
+			fputs(nx_usage, stdout);
+			return NX_EXIT_OK;
+		case 'V':
+			printf("nexusctl %s\n", NEXUS_VERSION);
+			return NX_EXIT_OK;
+		default:
+			fputs(nx_usage, stderr);
+			return NX_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		fputs(nx_usage, stderr);
+		return NX_EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "help")) {
+		fputs(nx_usage, stdout);
+		return NX_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(nx_commands) / sizeof(nx_commands[0]); i++) {
+		const struct nx_command *cmd = &nx_commands[i];
+
+		if (strcmp(argv[0], cmd->name))
+			continue;
+		if (cmd->object)
+			ret = cmd->run(&ctx, argc - 1, argv + 1);
+		else
+			ret = cmd->run(&ctx, argc, argv);
+		if (ctx.nl_open)
+			nx_nl_close(&ctx.nl);
+		return ret;
+	}
+	return nx_usage_error("unknown command '%s'", argv[0]);
+}

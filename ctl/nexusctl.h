@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nexusctl: shared declarations.
+ *
+ *   main.c         command line: global options, object/verb dispatch
+ *   nl.c           the netlink session (libnl-genl-3): requests, replies,
+ *                  what the kernel says when it refuses (extack)
+ *   output.c       JSON and text output, error reporting, exit codes
+ *   units.c        human sizes, rates and durations, in and out
+ *   cmd_module.c   version, module show, module set
+ *   cmd_monitor.c  monitor (the "events" multicast group)
+ */
+#ifndef NEXUSCTL_H
+#define NEXUSCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+#include <netlink/genl/genl.h>
+
+#include "nexus_netlink.h"
+
+/*
+ * Exit codes: a contract with scripts, documented in docs/nexusctl.md.
+ * Never renumber them.
+ */
+enum nx_exit {
+	NX_EXIT_OK = 0,		/* done */
+	NX_EXIT_FAIL = 1,	/* the kernel refused, or the request failed */
+	NX_EXIT_USAGE = 2,	/* bad command line */
+	NX_EXIT_NOMODULE = 3,	/* the nexus module is not loaded, cannot be */
+	NX_EXIT_PERM = 4,	/* the caller lacks CAP_NET_ADMIN */
+};
+
+/* What the kernel said about a request it refused. */
+struct nx_err {
+	int errnum;		/* positive errno */
+	char msg[256];		/* extack message, "" if none */
+	int bad_attr;		/* attribute it pointed at, or -1 */
+	int missing_attr;	/* attribute it said is missing, or -1 */
+	bool has_range;		/* the policy's range came back */
+	uint64_t min, max;
+};
+
+struct nx_nl {
+	struct nl_sock *sk;
+	int family;
+};
+
+/* Called for each reply message; returns 0 or a negative errno. */
+typedef int (*nx_reply_fn)(struct nlattr **tb, uint8_t cmd, void *arg);
+
+struct nx_ctx {
+	bool json;
+	struct nx_nl nl;
+	bool nl_open;
+	const char *what;	/* the command, for messages: "module set" */
+};
+
+/* nl.c */
+int nx_nl_open(struct nx_nl *nl, struct nx_err *err);
+void nx_nl_close(struct nx_nl *nl);
+struct nl_msg *nx_nl_msg(struct nx_nl *nl, uint8_t cmd);
+int nx_nl_request(struct nx_nl *nl, struct nl_msg *msg, nx_reply_fn fn,
+		  void *arg, struct nx_err *err);
+int nx_nl_subscribe(struct nx_nl *nl, const char *group, struct nx_err *err);
+int nx_nl_listen(struct nx_nl *nl, nx_reply_fn fn, void *arg, struct nx_err *err);
+int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb);
+
+/* output.c */
+int nx_connect(struct nx_ctx *ctx);
+int nx_fail(struct nx_ctx *ctx, const struct nx_err *err);
+int nx_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nx_print_json(json_object *obj);
+const char *nx_attr_name(int type);
+json_object *nx_features_json(uint64_t features);
+
+/* units.c */
+int nx_parse_u64(const char *s, uint64_t *out);
+int nx_parse_duration_ms(const char *s, uint64_t *ms);
+int nx_parse_rate_kib(const char *s, uint64_t *kib);
+void nx_format_bytes(uint64_t bytes, char *buf, size_t len);
+void nx_format_rate_kib(uint64_t kib, char *buf, size_t len);
+
+/* cmd_module.c: the module-wide settings, as the kernel reports them */
+struct nx_config {
+	uint32_t io_timeout_ms;
+	uint32_t rate_min, rate_max;	/* KiB/s, rate_max 0 = no cap */
+};
+
+int nx_config_from_attrs(struct nlattr **tb, struct nx_config *cfg);
+void nx_config_add_json(json_object *obj, const struct nx_config *cfg);
+void nx_config_print(const struct nx_config *cfg, const char *fmt, const char *sep);
+
+/* Commands: argv[0] is the verb (or the command for top-level ones). */
+int nx_cmd_version(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_module(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_monitor(struct nx_ctx *ctx, int argc, char **argv);
+
+#endif /* NEXUSCTL_H */

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nexusctl's netlink session, on libnl-genl-3: resolve the "nexus" family
+ * (which makes the kernel load the module on demand), send one request,
+ * collect its replies, and keep what the kernel says when it refuses one
+ * (its extended ack: message, offending attribute, allowed range).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "nexusctl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static void nx_err_reset(struct nx_err *err)
+{
+	memset(err, 0, sizeof(*err));
+	err->bad_attr = -1;
+	err->missing_attr = -1;
+}
+
+int nx_nl_open(struct nx_nl *nl, struct nx_err *err)
+{
+	int one = 1;
+	int ret;
+
+	nx_err_reset(err);
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		err->errnum = ENOMEM;
+		return -ENOMEM;
+	}
+	ret = genl_connect(nl->sk);
+	if (ret < 0)
+		goto out_free_sock;
+	/* Ask for extended acks: the kernel's reason for a refusal. */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	ret = genl_ctrl_resolve(nl->sk, NEXUS_GENL_NAME);
+	if (ret < 0)
+		goto out_free_sock;
+	nl->family = ret;
+	return 0;
+
+out_free_sock:
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+	err->errnum = ret == -NLE_OBJ_NOTFOUND ? ENOENT : EIO;
+	snprintf(err->msg, sizeof(err->msg), "%s", nl_geterror(ret));
+	return ret == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+}
+
+void nx_nl_close(struct nx_nl *nl)
+{
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+struct nl_msg *nx_nl_msg(struct nx_nl *nl, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				NLM_F_ACK, cmd, NEXUS_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb)
+{
+	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, NEXUS_ATTR_MAX, NULL);
+}
+
+/* State of one request while its answers come in. */
+struct nx_request {
+	struct nl_msg *msg;	/* the request, to find the offending attribute */
+	nx_reply_fn fn;
+	void *arg;
+	struct nx_err *err;
+	int fn_err;
+	bool done;
+};
+
+static int nx_nl_valid(struct nl_msg *msg, void *data)
+{
+	struct nlattr *tb[NEXUS_ATTR_MAX + 1];
+	struct nx_request *req = data;
+	int ret;
+
+	if (!req->fn)
+		return NL_OK;
+	ret = nx_nl_parse(msg, tb);
+	if (ret < 0) {
+		req->fn_err = -EBADMSG;
+		return NL_STOP;
+	}
+	ret = req->fn(tb, genlmsg_hdr(nlmsg_hdr(msg))->cmd, req->arg);
+	if (ret < 0) {
+		req->fn_err = ret;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static int nx_nl_ack(struct nl_msg *msg, void *data)
+{
+	struct nx_request *req = data;
+
+	req->done = true;
+	return NL_STOP;
+}
+
+/* Which attribute of our request starts @offset bytes into its message? */
+static int nx_attr_at(struct nl_msg *msg, uint32_t offset)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *nla;
+	int rem;
+
+	nlmsg_for_each_attr(nla, nlh, GENL_HDRLEN, rem) {
+		if ((uint32_t)((char *)nla - (char *)nlh) == offset)
+			return nla_type(nla);
+	}
+	return -1;
+}
+
+static void nx_parse_policy(struct nlattr *pol, struct nx_err *err)
+{
+	struct nlattr *tb[NL_POLICY_TYPE_ATTR_MAX + 1];
+
+	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, pol, NULL) < 0)
+		return;
+	if (tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] && tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]) {
+		err->has_range = true;
+		err->min = nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]);
+		err->max = nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]);
+	}
+}
+
+/*
+ * An NLMSG_ERROR with a non-zero error.  With NLM_F_ACK_TLVS the extended
+ * ack follows the echoed request (or only its header, if NLM_F_CAPPED).
+ */
+static int nx_nl_error(struct sockaddr_nl *nla, struct nlmsgerr *nlerr, void *data)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)nlerr - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct nx_request *req = data;
+	struct nx_err *err = req->err;
+	int ack_len, len;
+
+	err->errnum = -nlerr->error;
+	req->done = true;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	ack_len = NLMSG_HDRLEN + sizeof(*nlerr);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		ack_len += nlerr->msg.nlmsg_len - NLMSG_HDRLEN;
+	len = (int)nlh->nlmsg_len - ack_len;
+	if (len <= 0)
+		return NL_STOP;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + ack_len),
+		      len, NULL) < 0)
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(err->msg, sizeof(err->msg), "%.*s",
+			 (int)strnlen(nla_data(tb[NLMSGERR_ATTR_MSG]),
+				      nla_len(tb[NLMSGERR_ATTR_MSG])),
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_OFFS])
+		err->bad_attr = nx_attr_at(req->msg, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		err->missing_attr = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+	if (tb[NLMSGERR_ATTR_POLICY])
+		nx_parse_policy(tb[NLMSGERR_ATTR_POLICY], err);
+	return NL_STOP;
+}
+
+/*
+ * Send @msg (consumed), call @fn for each reply, wait for the ack.
+ * Returns 0, or a negative errno with @err filled in.
+ */
+int nx_nl_request(struct nx_nl *nl, struct nl_msg *msg, nx_reply_fn fn,
+		  void *arg, struct nx_err *err)
+{
+	struct nx_request req = { .msg = msg, .fn = fn, .arg = arg, .err = err };
+	struct nl_cb *cb;
+	int ret;
+
+	nx_err_reset(err);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		err->errnum = ENOMEM;
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nx_nl_valid, &req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nx_nl_ack, &req);
+	nl_cb_err(cb, NL_CB_CUSTOM, nx_nl_error, &req);
+
+	ret = nl_send_auto(nl->sk, msg);
+	if (ret < 0) {
+		err->errnum = EIO;
+		snprintf(err->msg, sizeof(err->msg), "cannot send: %s", nl_geterror(ret));
+		goto out;
+	}
+	while (!req.done && !req.fn_err) {
+		ret = nl_recvmsgs(nl->sk, cb);
+		if (ret < 0 && !err->errnum) {
+			err->errnum = EIO;
+			snprintf(err->msg, sizeof(err->msg), "netlink: %s", nl_geterror(ret));
+		}
+		if (ret < 0)
+			break;
+	}
+	if (req.fn_err && !err->errnum) {
+		err->errnum = -req.fn_err;
+		snprintf(err->msg, sizeof(err->msg), "malformed reply from the module");
+	}
+out:
+	nl_cb_put(cb);
+	nlmsg_free(msg);
+	return err->errnum ? -err->errnum : 0;
+}
+
+int nx_nl_subscribe(struct nx_nl *nl, const char *group, struct nx_err *err)
+{
+	int grp, ret;
+
+	nx_err_reset(err);
+	grp = genl_ctrl_resolve_grp(nl->sk, NEXUS_GENL_NAME, group);
+	if (grp < 0) {
+		err->errnum = ENOENT;
+		snprintf(err->msg, sizeof(err->msg), "no multicast group '%s': %s",
+			 group, nl_geterror(grp));
+		return -ENOENT;
+	}
+	ret = nl_socket_add_membership(nl->sk, grp);
+	if (ret < 0) {
+		err->errnum = EIO;
+		snprintf(err->msg, sizeof(err->msg), "cannot join '%s': %s",
+			 group, nl_geterror(ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Events carry sequence number 0, not one of ours: accept them. */
+static int nx_nl_any_seq(struct nl_msg *msg, void *data)
+{
+	return NL_OK;
+}
+
+/*
+ * Deliver multicast messages to @fn until it returns an error; -ECANCELED
+ * from @fn is its way to stop and is no error.  Returns 0 or a negative
+ * errno with @err filled in.
+ */
+int nx_nl_listen(struct nx_nl *nl, nx_reply_fn fn, void *arg, struct nx_err *err)
+{
+	struct nx_request req = { .fn = fn, .arg = arg, .err = err };
+	struct nl_cb *cb;
+	int ret;
+
+	nx_err_reset(err);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		err->errnum = ENOMEM;
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, nx_nl_any_seq, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nx_nl_valid, &req);
+	do {
+		ret = nl_recvmsgs(nl->sk, cb);
+	} while (ret >= 0 && !req.fn_err);
+	nl_cb_put(cb);
+	if (req.fn_err == -ECANCELED)
+		return 0;
+	if (req.fn_err) {
+		err->errnum = -req.fn_err;
+		snprintf(err->msg, sizeof(err->msg), "malformed event from the module");
+	} else {
+		err->errnum = EIO;
+		snprintf(err->msg, sizeof(err->msg), "netlink: %s", nl_geterror(ret));
+	}
+	return -err->errnum;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nexusctl output: JSON documents, messages on stderr, and the mapping of
+ * failures to exit codes.  What the kernel says when it refuses a request
+ * is printed verbatim, after the command and the attribute it concerns.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nexusctl.h"
+
+/* Command-line names of the attributes, for messages; units in brackets. */
+static const struct {
+	const char *name;
+	const char *unit;
+} nx_attrs[NEXUS_ATTR_MAX + 1] = {
+	[NEXUS_ATTR_VERSION] = { "version", "" },
+	[NEXUS_ATTR_API_VERSION] = { "api-version", "" },
+	[NEXUS_ATTR_FEATURES] = { "features", "" },
+	[NEXUS_ATTR_IO_TIMEOUT_MS] = { "io-timeout", " ms" },
+	[NEXUS_ATTR_REBUILD_RATE_MIN] = { "rebuild-rate-min", " KiB/s" },
+	[NEXUS_ATTR_REBUILD_RATE_MAX] = { "rebuild-rate-max", " KiB/s" },
+};
+
+const char *nx_attr_name(int type)
+{
+	if (type > 0 && type <= NEXUS_ATTR_MAX && nx_attrs[type].name)
+		return nx_attrs[type].name;
+	return NULL;
+}
+
+static const char *const nx_feature_names[] = {
+	"events",	/* NEXUS_F_EVENTS */
+	"config",	/* NEXUS_F_CONFIG */
+};
+
+json_object *nx_features_json(uint64_t features)
+{
+	json_object *arr = json_object_new_array();
+	char unknown[32];
+	unsigned int bit;
+
+	for (bit = 0; bit < 64; bit++) {
+		if (!(features & (1ULL << bit)))
+			continue;
+		if (bit < sizeof(nx_feature_names) / sizeof(nx_feature_names[0])) {
+			json_object_array_add(arr, json_object_new_string(nx_feature_names[bit]));
+		} else {
+			snprintf(unknown, sizeof(unknown), "bit%u", bit);
+			json_object_array_add(arr, json_object_new_string(unknown));
+		}
+	}
+	return arr;
+}
+
+void nx_print_json(json_object *obj)
+{
+	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+void nx_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("nexusctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int nx_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("nexusctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see nexusctl --help)\n", stderr);
+	return NX_EXIT_USAGE;
+}
+
+/* Report a failed request, return the exit code it maps to. */
+int nx_fail(struct nx_ctx *ctx, const struct nx_err *err)
+{
+	const char *attr = nx_attr_name(err->bad_attr);
+	const char *missing = nx_attr_name(err->missing_attr);
+
+	if (err->errnum == EPERM || err->errnum == EACCES) {
+		nx_warn("%s: permission denied: this command needs CAP_NET_ADMIN (run it as root)",
+			ctx->what);
+		return NX_EXIT_PERM;
+	}
+	fprintf(stderr, "nexusctl: %s: ", ctx->what);
+	if (attr)
+		fprintf(stderr, "%s: ", attr);
+	if (err->msg[0])
+		fputs(err->msg, stderr);
+	else
+		fputs(strerror(err->errnum), stderr);
+	if (missing)
+		fprintf(stderr, " (missing: %s)", missing);
+	if (err->has_range)
+		fprintf(stderr, " (allowed: %llu to %llu%s)",
+			(unsigned long long)err->min, (unsigned long long)err->max,
+			err->bad_attr > 0 ? nx_attrs[err->bad_attr].unit : "");
+	fputc('\n', stderr);
+	return NX_EXIT_FAIL;
+}
+
+/* Open the netlink session once; on failure report and return the exit code. */
+int nx_connect(struct nx_ctx *ctx)
+{
+	struct nx_err err;
+	int ret;
+
+	if (ctx->nl_open)
+		return NX_EXIT_OK;
+	ret = nx_nl_open(&ctx->nl, &err);
+	if (ret == -ENOENT) {
+		nx_warn("the nexus kernel module is not loaded and could not be loaded on demand "
+			"(is it installed? try: modprobe nexus)");
+		return NX_EXIT_NOMODULE;
+	}
+	if (ret < 0) {
+		nx_warn("cannot open a generic netlink socket: %s", err.msg);
+		return NX_EXIT_FAIL;
+	}
+	ctx->nl_open = true;
+	return NX_EXIT_OK;
+}

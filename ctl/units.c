@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Human units in and out: sizes with binary suffixes (10G, 512M, 4KiB),
+ * rates (100M = 100 MiB/s), durations (5s, 250ms, 2m).  Parsers accept
+ * only what they fully understand: no trailing junk, no overflow.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "nexusctl.h"
+
+/* Split "<digits><suffix>"; 0 on success. */
+static int nx_split(const char *s, uint64_t *num, const char **suffix)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	*num = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	*suffix = end;
+	return 0;
+}
+
+static int nx_mul(uint64_t a, uint64_t b, uint64_t *out)
+{
+	if (a && b > UINT64_MAX / a)
+		return -ERANGE;
+	*out = a * b;
+	return 0;
+}
+
+int nx_parse_u64(const char *s, uint64_t *out)
+{
+	const char *suffix;
+	int ret = nx_split(s, out, &suffix);
+
+	if (ret)
+		return ret;
+	return *suffix ? -EINVAL : 0;
+}
+
+/* A size in bytes: 4096, 4K, 4KiB, 4k, 1.5 is refused (no fractions). */
+static int nx_parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGTPE";
+	const char *suffix, *u;
+	uint64_t num, mul = 1;
+	int ret;
+
+	ret = nx_split(s, &num, &suffix);
+	if (ret)
+		return ret;
+	if (*suffix) {
+		u = strchr(units, toupper((unsigned char)*suffix));
+		if (!u)
+			return -EINVAL;
+		mul = 1ULL << (10 * (u - units + 1));
+		suffix++;
+		if (!strcmp(suffix, "iB") || !strcmp(suffix, "B"))
+			suffix += strlen(suffix);
+		if (*suffix)
+			return -EINVAL;
+	}
+	return nx_mul(num, mul, bytes);
+}
+
+int nx_parse_duration_ms(const char *s, uint64_t *ms)
+{
+	const char *suffix;
+	uint64_t num, mul;
+	int ret;
+
+	ret = nx_split(s, &num, &suffix);
+	if (ret)
+		return ret;
+	if (!*suffix || !strcmp(suffix, "ms"))
+		mul = 1;
+	else if (!strcmp(suffix, "s"))
+		mul = 1000;
+	else if (!strcmp(suffix, "m") || !strcmp(suffix, "min"))
+		mul = 60 * 1000;
+	else if (!strcmp(suffix, "h"))
+		mul = 3600 * 1000;
+	else
+		return -EINVAL;
+	return nx_mul(num, mul, ms);
+}
+
+/*
+ * A rate in KiB/s: a bare number is KiB/s, a size is per second ("100M",
+ * "100M/s", "1G"), and "0", "none" or "unlimited" are 0.
+ */
+int nx_parse_rate_kib(const char *s, uint64_t *kib)
+{
+	char buf[64];
+	size_t len;
+	uint64_t bytes;
+	int ret;
+
+	if (!strcasecmp(s, "none") || !strcasecmp(s, "unlimited")) {
+		*kib = 0;
+		return 0;
+	}
+	len = strlen(s);
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len + 1);
+	if (len > 2 && !strcmp(buf + len - 2, "/s"))
+		buf[len - 2] = '\0';
+	if (nx_parse_u64(buf, kib) == 0)
+		return 0;
+	ret = nx_parse_size(buf, &bytes);
+	if (ret)
+		return ret;
+	if (bytes % 1024)
+		return -EINVAL;
+	*kib = bytes / 1024;
+	return 0;
+}
+
+/* "512 B", "4 KiB", "1.5 GiB": one decimal, dropped when it is 0. */
+void nx_format_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned int u = 0;
+	uint64_t whole = bytes, tenths = 0;
+
+	while (whole >= 1024 && u < 6) {
+		tenths = (whole % 1024) * 10 / 1024;
+		whole /= 1024;
+		u++;
+	}
+	if (tenths)
+		snprintf(buf, len, "%llu.%llu %s", (unsigned long long)whole,
+			 (unsigned long long)tenths, units[u]);
+	else
+		snprintf(buf, len, "%llu %s", (unsigned long long)whole, units[u]);
+}
+
+void nx_format_rate_kib(uint64_t kib, char *buf, size_t len)
+{
+	size_t n;
+
+	nx_format_bytes(kib * 1024, buf, len);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, "/s");
+}

@@ -1,0 +1,47 @@
+#!/bin/bash
+# DKMS: add, build and install nexus for the running kernel from a copy of
+# the sources, load it with modprobe, talk to it, remove it again.
+# Compiling inside an emulated guest is slow: hence the timeout.
+# nexus-test: kernels=stock,backports timeout=1200
+. "$(dirname "$0")/../lib/common.sh"
+
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NEXUS_TOP/dkms.conf")
+release=$(uname -r)
+src=/usr/src/nexus-$version
+
+at_exit unload_nexus
+unload_nexus
+
+step "the harness's copy of nexus.ko goes away: DKMS's must be the one found"
+rm -f "/lib/modules/$release/extra/nexus.ko"
+depmod -a "$release"
+run modinfo -n nexus
+[ "$RC" != 0 ] || fail "nexus.ko still found after removing it: $OUT"
+
+step "dkms add, build, install"
+mkdir -p "$src"
+cp -r "$NEXUS_TOP"/{Kbuild,Makefile,dkms.conf,kmod,include,kunit} "$src/"
+at_exit "dkms remove -m nexus -v $version --all >/dev/null 2>&1; rm -rf $src"
+expect_rc 0 dkms add -m nexus -v "$version"
+expect_rc 0 dkms build -m nexus -v "$version" -k "$release"
+if [ "$RC" != 0 ]; then
+	cat "/var/lib/dkms/nexus/$version/build/make.log" || true
+fi
+expect_rc 0 dkms install -m nexus -v "$version" -k "$release"
+expect_rc 0 dkms status -m nexus -v "$version" -k "$release"
+expect_in "$OUT" "installed"
+
+step "modprobe loads the DKMS build, which answers over netlink"
+expect_rc 0 modinfo -n nexus
+expect_in "$OUT" "/updates/dkms/nexus.ko"
+expect_rc 0 modprobe nexus
+expect_eq "$(cat /sys/module/nexus/version)" "$version" "loaded module version"
+expect_rc 0 nexusctl -j version
+expect_eq "$(jq -r .module.version <<<"$OUT")" "$version" "module version over netlink"
+expect_rc 0 rmmod nexus
+
+step "dkms remove takes it away"
+expect_rc 0 dkms remove -m nexus -v "$version" --all
+run modinfo -n nexus
+[ "$RC" != 0 ] || fail "nexus.ko still installed after dkms remove: $OUT"
+echo "dkms: ok"

@@ -1,0 +1,98 @@
+#!/bin/bash
+# The generic netlink family "nexus": it autoloads the module, answers the
+# info and config commands, validates strictly, explains every refusal
+# (extack) without changing anything, and sends events.
+# nexus-test: timeout=300
+. "$(dirname "$0")/../lib/common.sh"
+
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NEXUS_TOP/dkms.conf")
+rawgenl() { python3 "$NEXUS_TOP/tests/lib/genl.py" "$@"; }
+# Command and attribute numbers, from the uAPI header (docs/netlink.md).
+CMD_INFO_GET=1 CMD_CONFIG_GET=2 CMD_CONFIG_SET=3
+A_VERSION=2 A_IO_TIMEOUT_MS=5 A_RATE_MIN=6 A_RATE_MAX=7 A_MAX=7
+
+at_exit unload_nexus
+unload_nexus
+
+step "the family loads the module on demand"
+expect_rc 0 nexusctl version
+module_loaded || fail "nexusctl version did not load the module"
+expect_in "$OUT" "nexusctl $version (netlink API 1)"
+expect_in "$OUT" "module   $version (netlink API 1, features: events config)"
+expect_rc 0 nexusctl -j version
+expect_eq "$(jq -r .module.version <<<"$OUT")" "$version" "module version"
+expect_eq "$(jq -r .module.api_version <<<"$OUT")" 1 "module API version"
+expect_eq "$(jq -c .module.features <<<"$OUT")" '["events","config"]' "features"
+expect_eq "$(jq -r .nexusctl.version <<<"$OUT")" "$version" "nexusctl version"
+
+step "the controller sees the family, its ops and its events group"
+expect_rc 0 genl ctrl get name nexus
+expect_in "$OUT" "Name: nexus"
+expect_in "$OUT" "events"
+
+step "settings: show, set, show"
+expect_rc 0 nexusctl module show
+expect_in "$OUT" "io-timeout         5000 ms"
+expect_in "$OUT" "rebuild-rate-min   1 MiB/s"
+expect_in "$OUT" "rebuild-rate-max   unlimited"
+expect_rc 0 nexusctl module set io-timeout 7s rebuild-rate-min 2M rebuild-rate-max 1G
+expect_rc 0 nexusctl -j module show
+expect_eq "$(jq -c '[.io_timeout_ms, .rebuild_rate_min_kib, .rebuild_rate_max_kib]' <<<"$OUT")" \
+	'[7000,2048,1048576]' "settings after set"
+expect_rc 0 nexusctl module set rebuild-rate-max unlimited
+expect_rc 0 nexusctl -j module show
+expect_eq "$(jq -c '[.io_timeout_ms, .rebuild_rate_min_kib, .rebuild_rate_max_kib]' <<<"$OUT")" \
+	'[7000,2048,0]' "settings after a partial set"
+
+step "refusals carry the kernel's reason, and change nothing"
+before=$(nexusctl -j module show)
+expect_rc 1 nexusctl module set io-timeout 50ms
+expect_in "$ERR" "nexusctl: module set: io-timeout: integer out of range (allowed: 100 to 600000 ms)"
+expect_rc 1 nexusctl module set io-timeout 5000h
+expect_in "$ERR" "io-timeout: integer out of range"
+expect_rc 0 nexusctl module set rebuild-rate-max 4M
+before=$(nexusctl -j module show)
+expect_rc 1 nexusctl module set rebuild-rate-min 8M io-timeout 9s
+expect_in "$ERR" "nexusctl: module set: rebuild-rate-min exceeds rebuild-rate-max"
+expect_eq "$(nexusctl -j module show)" "$before" "settings after refused sets"
+
+step "the command line is checked before anything is sent"
+expect_rc 2 nexusctl module set io-timeout
+expect_rc 2 nexusctl module set bogus 1
+expect_in "$ERR" "unknown setting 'bogus'"
+expect_rc 2 nexusctl module set io-timeout 1 io-timeout 2
+expect_rc 2 nexusctl module set io-timeout five
+expect_rc 2 nexusctl frobnicate
+expect_rc 2 nexusctl
+
+step "strict validation of what nexusctl would never send"
+expect_rc 0 rawgenl --cmd $CMD_INFO_GET --attr u32:$A_IO_TIMEOUT_MS=1
+expect_in "$OUT" "errno=22"
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_GET --attr u32:$A_IO_TIMEOUT_MS=1
+expect_in "$OUT" "errno=22"
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr str:$A_VERSION=x
+expect_in "$OUT" "errno=22 msg=Unsupported attribute offs=20"
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr u32:$((A_MAX + 1))=1
+expect_in "$OUT" "errno=22 msg=Unknown attribute type offs=20"
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr u16:$A_IO_TIMEOUT_MS=5000
+expect_in "$OUT" "errno=22 msg=invalid attribute length offs=20"
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr u64:$A_RATE_MIN=1
+expect_in "$OUT" "errno=22 msg=invalid attribute length offs=20"
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET
+expect_in "$OUT" "errno=22 msg=no setting given"
+expect_rc 0 rawgenl --cmd 99
+expect_in "$OUT" "errno=95"
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr u32:$A_IO_TIMEOUT_MS=8000 --attr u32:$A_RATE_MIN=1
+expect_in "$OUT" "errno=0"
+expect_rc 0 nexusctl -j module show
+expect_eq "$(jq -r .io_timeout_ms <<<"$OUT")" 8000 "io_timeout_ms set through raw netlink"
+
+step "events: a change is announced, a refusal is not"
+monitor_start monitor.out
+expect_rc 1 nexusctl module set io-timeout 1
+expect_rc 0 nexusctl module set io-timeout 9s
+monitor_wait
+expect_eq "$(jq -r .event monitor.out)" config "event"
+expect_eq "$(jq -r .io_timeout_ms monitor.out)" 9000 "io_timeout_ms in the event"
+expect_eq "$(jq -r .rebuild_rate_max_kib monitor.out)" 4096 "rebuild_rate_max_kib in the event"
+echo "genl: ok"

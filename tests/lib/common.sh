@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by every guest test (tests/cases/*.sh).  Strict mode, assertions
+# that say what they wanted, and cleanup that runs however the test ends.
+#
+# Exit status: 0 pass, 77 skip, anything else fail (tests/vm/vmtest).
+set -euo pipefail
+
+NEXUS_TOP=${NEXUS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+step() { echo "--- $*"; }
+
+# Cleanup actions, run last-registered first when the test exits.
+_nexus_cleanups=()
+at_exit() { _nexus_cleanups+=("$*"); }
+_nexus_run_cleanups() {
+	local rc=$? i
+	set +e
+	for ((i = ${#_nexus_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_nexus_cleanups[i]}"
+	done
+	exit "$rc"
+}
+trap _nexus_run_cleanups EXIT
+
+# run <cmd...>: run it, keep its exit status in RC, stdout in OUT and
+# stderr in ERR, and show all three in the test's log.
+run() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	set +e
+	"$@" >"$o" 2>"$e"
+	RC=$?
+	set -e
+	OUT=$(cat "$o") ERR=$(cat "$e")
+	rm -f "$o" "$e"
+	echo "\$ $* -> $RC"
+	[ -z "$OUT" ] || sed 's/^/  out| /' <<<"$OUT"
+	[ -z "$ERR" ] || sed 's/^/  err| /' <<<"$ERR"
+}
+
+expect_rc() {	# expect_rc <status> <cmd...>
+	local want=$1
+	shift
+	run "$@"
+	[ "$RC" = "$want" ] || fail "'$*' exited $RC, expected $want"
+}
+
+expect_in() {	# expect_in <haystack> <needle> [what]
+	grep -qF -- "$2" <<<"$1" || fail "${3:-output} lacks '$2'"
+}
+
+expect_eq() {	# expect_eq <got> <want> <what>
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
+module_loaded() { [ -d /sys/module/nexus ]; }
+
+unload_nexus() {
+	if module_loaded; then
+		rmmod nexus || fail "rmmod nexus failed"
+	fi
+}
+
+# monitor_start <file> [command prefix...]: run `nexusctl -j monitor count 1`
+# in the background (through the prefix, e.g. a function that drops
+# privileges), writing its event to <file>; return once it is subscribed,
+# so that no event can be missed.  monitor_wait then collects it.
+monitor_start() {
+	local out=$1
+	shift
+	"$@" nexusctl -j monitor count 1 >"$out" 2>"$out.err" &
+	MONITOR_PID=$!
+	MONITOR_OUT=$out
+	for _ in $(seq 1 300); do
+		grep -q "monitoring nexus events" "$out.err" && return 0
+		sleep 0.1
+	done
+	fail "monitor did not start: $(cat "$out.err")"
+}
+
+monitor_wait() {
+	for _ in $(seq 1 300); do
+		kill -0 "$MONITOR_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$MONITOR_PID" 2>/dev/null; then
+		kill "$MONITOR_PID"
+		fail "monitor got no event within 30 s"
+	fi
+	wait "$MONITOR_PID" || fail "monitor exited $?: $(cat "$MONITOR_OUT.err")"
+	cat "$MONITOR_OUT"
+}

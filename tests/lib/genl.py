@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Send one hand-made generic netlink request to a family and print what
+came back.  For tests that must send what nexusctl never would: foreign or
+malformed attributes, unknown commands, bad flags.
+
+usage: genl.py [--family nexus] --cmd N [--attr KIND:TYPE=VALUE]... [--flags N]
+       (KIND: u16 u32 u64 str hex; e.g. --attr u32:5=7000)
+
+Prints `errno=<n> msg=<extack message> offs=<attr offset> replies=<n>` and
+exits 0; errno 0 is success.  Attributes go in the order given.
+"""
+import argparse
+import socket
+import struct
+import sys
+
+NETLINK_GENERIC = 16
+SOL_NETLINK = 270
+NETLINK_EXT_ACK = 11
+NLM_F_REQUEST, NLM_F_ACK = 0x1, 0x4
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
+
+
+def nla(atype, payload):
+    length = 4 + len(payload)
+    return struct.pack("=HH", length, atype) + payload + b"\0" * (-length % 4)
+
+
+def parse_attrs(data):
+    out = {}
+    while len(data) >= 4:
+        length, atype = struct.unpack_from("=HH", data)
+        if length < 4:
+            break
+        out[atype & 0x3fff] = data[4:length]
+        data = data[(length + 3) & ~3:]
+    return out
+
+
+class Genl:
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.sock.bind((0, 0))
+        self.seq = 1
+
+    def request(self, family, cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, version=1):
+        """Returns (errno, extack message, attribute offset, replies)."""
+        self.seq += 1
+        body = struct.pack("=BBH", cmd, version, 0) + attrs
+        msg = struct.pack("=IHHII", 16 + len(body), family, flags, self.seq, 0) + body
+        self.sock.send(msg)
+        replies = []
+        while True:
+            data = self.sock.recv(65536)
+            while len(data) >= 16:
+                length, mtype, mflags, seq, _ = struct.unpack_from("=IHHII", data)
+                payload = data[16:length]
+                data = data[(length + 3) & ~3:]
+                if mtype == NLMSG_ERROR:
+                    err = -struct.unpack_from("=i", payload)[0]
+                    ext = b""
+                    if mflags & NLM_F_ACK_TLVS:
+                        inner_len = 16 if mflags & NLM_F_CAPPED else struct.unpack_from("=I", payload, 4)[0]
+                        ext = payload[4 + inner_len:]
+                    tlv = parse_attrs(ext)
+                    text = tlv.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode(errors="replace")
+                    offs = struct.unpack("=I", tlv[NLMSGERR_ATTR_OFFS])[0] if NLMSGERR_ATTR_OFFS in tlv else -1
+                    return err, text, offs, replies
+                if mtype == NLMSG_DONE:
+                    return 0, "", -1, replies
+                replies.append((mtype, payload))
+                if not flags & NLM_F_ACK:
+                    return 0, "", -1, replies
+
+    def family_id(self, name):
+        err, text, _, replies = self.request(
+            GENL_ID_CTRL, CTRL_CMD_GETFAMILY, nla(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
+        if err or not replies:
+            sys.exit(f"genl.py: no family {name}: errno {err} {text}")
+        attrs = parse_attrs(replies[0][1][4:])
+        return struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID][:2])[0]
+
+
+def encode(spec):
+    """KIND:TYPE=VALUE, KIND one of u16 u32 u64 str hex, as a netlink attribute."""
+    kind, rest = spec.split(":", 1)
+    atype, value = rest.split("=", 1)
+    if kind == "str":
+        payload = value.encode() + b"\0"
+    elif kind == "hex":
+        payload = bytes.fromhex(value)
+    else:
+        payload = struct.pack({"u16": "=H", "u32": "=I", "u64": "=Q"}[kind], int(value, 0))
+    return nla(int(atype, 0), payload)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Send one generic netlink request.")
+    ap.add_argument("--family", default="nexus")
+    ap.add_argument("--cmd", type=int, required=True)
+    ap.add_argument("--flags", type=lambda s: int(s, 0), default=NLM_F_REQUEST | NLM_F_ACK)
+    ap.add_argument("--attr", action="append", default=[], metavar="KIND:TYPE=VALUE",
+                    help="u16|u32|u64|str|hex, in the order given")
+    args = ap.parse_args()
+    g = Genl()
+    fam = g.family_id(args.family)
+    err, text, offs, replies = g.request(fam, args.cmd, b"".join(map(encode, args.attr)),
+                                         flags=args.flags)
+    print(f"errno={err} msg={text} offs={offs} replies={len(replies)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nexus: build, check and test.  `make help` says what each target does.
+# The one test command, the one CI runs (.ci/run), is `make check`.
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+BUILD ?= build
+
+# Kernels `make modules` builds for: stock (6.1), backports (6.12), debug.
+KERNELS ?= stock backports
+# Kernel `make guest-test` boots.
+KERNEL ?= stock
+# Guest tests to run (default: all of tests/cases/ that apply to KERNEL).
+TESTS ?=
+
+CC ?= cc
+CTL_PKGS := libnl-genl-3.0 json-c
+CTL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter -Werror -Iinclude -Ictl \
+	-DNEXUS_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(CTL_PKGS) 2>/dev/null)
+CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
+CTL_SRCS := $(filter-out ctl/test_%.c,$(wildcard ctl/*.c))
+CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h dkms.conf
+
+CHECKPATCH_FILES = $(wildcard kmod/*.c kmod/*.h kmod/compat/*.c kunit/*.c include/*.h)
+
+.PHONY: all help setup ctl ctl-test modules sparse checkpatch debug-kernel \
+	guest-test kunit check demo dkms-build dkms-clean clean
+
+all: ctl modules
+
+help:
+	@echo "make setup         install every package the build and the tests need (apt, root)"
+	@echo "make               nexusctl and nexus.ko for KERNELS ($(KERNELS))"
+	@echo "make ctl           build/ctl/nexusctl"
+	@echo "make ctl-test      nexusctl's unit tests (host)"
+	@echo "make modules       nexus.ko for each of KERNELS, W=1, warnings fail"
+	@echo "make sparse        the same, with sparse (C=2)"
+	@echo "make checkpatch    checkpatch.pl --strict (linux-source-6.1) on kmod/ and kunit/"
+	@echo "make debug-kernel  build (once, cached) the KUnit/KASAN/lockdep kernel"
+	@echo "make guest-test    guest tests on KERNEL=$(KERNEL) [TESTS=tests/cases/x.sh]"
+	@echo "make kunit         the KUnit suites, in a guest on the debug kernel"
+	@echo "make check         everything above: the test command CI runs"
+	@echo "make demo          boot a guest, load the module, talk to it"
+
+setup:
+	scripts/setup.sh
+
+ctl: $(BUILD)/ctl/nexusctl
+
+$(BUILD)/ctl/nexusctl: $(CTL_SRCS) $(CTL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CTL_CFLAGS) -o $@ $(CTL_SRCS) $(CTL_LIBS)
+
+$(BUILD)/ctl/test_units: ctl/test_units.c ctl/units.c $(CTL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CTL_CFLAGS) -o $@ ctl/test_units.c ctl/units.c $(CTL_LIBS)
+
+ctl-test: $(BUILD)/ctl/test_units
+	$(BUILD)/ctl/test_units
+
+modules:
+	@set -e; for k in $(KERNELS); do \
+		kdir=$$(scripts/kernels.sh $$k kdir); \
+		echo "== nexus.ko for $$k ($$(scripts/kernels.sh $$k release))"; \
+		scripts/build-module.sh "$$kdir"; \
+	done
+
+sparse:
+	@set -e; for k in $(KERNELS); do \
+		kdir=$$(scripts/kernels.sh $$k kdir); \
+		echo "== sparse (C=2) for $$k"; \
+		scripts/build-module.sh "$$kdir" C=2; \
+	done
+
+checkpatch:
+	@scripts/checkpatch.sh $(CHECKPATCH_FILES)
+
+debug-kernel:
+	tests/kernel/build-debug-kernel.sh
+
+guest-test: ctl
+	@$(MAKE) --no-print-directory modules KERNELS=$(KERNEL)
+	tests/vm/vmtest -k $(KERNEL) $(TESTS)
+
+kunit: ctl
+	@$(MAKE) --no-print-directory modules KERNELS=debug
+	tests/vm/vmtest -k debug tests/cases/kunit.sh
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+# DKMS builds in its own copy of the sources (dkms.conf): in place.
+dkms-build:
+	kmod/compat/probe.sh $(KDIR) $(CURDIR)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+dkms-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf compat-gen.h .compat-probes
+
+clean:
+	rm -rf $(BUILD)

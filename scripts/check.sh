@@ -1,0 +1,76 @@
+#!/bin/bash
+# The project's test command (`make check`; .ci/run calls it): set up the
+# machine, build, run the static checks, the host unit tests, and the guest
+# tests (KUnit included) on the stock 6.1, the debug and the 6.12 kernels.
+#
+# Each build or check step counts as one test; each guest test counts as
+# one.  The closing line is `N passed, N failed, N skipped`; the exit
+# status is non-zero if anything failed.
+#
+# NEXUS_CHECK_KERNELS (default "stock debug backports") picks the guest runs.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+kernels=${NEXUS_CHECK_KERNELS:-stock debug backports}
+passed=0 failed=0 skipped=0
+summary=()
+t0=$(date +%s)
+
+# step <name> <command...>: one pass/fail entry.
+step() {
+	local name=$1 start rc
+	shift
+	start=$(date +%s)
+	echo "=== $name"
+	"$@"
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		passed=$((passed + 1))
+		summary+=("PASS  $name ($(($(date +%s) - start)) s)")
+	else
+		failed=$((failed + 1))
+		summary+=("FAIL  $name ($(($(date +%s) - start)) s)")
+	fi
+	return "$rc"
+}
+
+# guest <kernel>: every guest test that applies to it, counted one by one.
+guest() {
+	local kind=$1 start log line p f s
+	start=$(date +%s)
+	log=$(mktemp)
+	echo "=== guest tests on the $kind kernel"
+	tests/vm/vmtest -k "$kind" 2>&1 | tee "$log"
+	line=$(tail -n 1 "$log")
+	rm -f "$log"
+	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+	else
+		p=0 f=1 s=0	# the harness itself broke down
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	summary+=("$([ "$f" = 0 ] && echo PASS || echo FAIL)  guest tests on $kind: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)")
+}
+
+step "setup (apt packages)" scripts/setup.sh || { echo "check: setup failed, stopping" >&2; exit 1; }
+step "nexusctl builds (-Werror)" make --no-print-directory ctl
+step "nexusctl unit tests" make --no-print-directory ctl-test
+step "harness unit tests" python3 tests/vm/test_vmtest.py
+step "checkpatch --strict" make --no-print-directory checkpatch
+for k in stock backports; do
+	step "nexus.ko for $k, W=1 and sparse (C=2)" \
+		make --no-print-directory sparse KERNELS=$k
+done
+step "debug kernel (built once, cached)" make --no-print-directory debug-kernel &&
+	step "nexus.ko and nexus_kunit.ko for debug, W=1" make --no-print-directory modules KERNELS=debug
+
+for k in $kernels; do
+	guest "$k"
+done
+
+echo
+echo "=== summary ($(($(date +%s) - t0)) s)"
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

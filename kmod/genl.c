@@ -7,11 +7,14 @@
  * Validation: resv_start_op is 0, so the genl core validates every command
  * strictly against its policy (unknown or malformed attributes, trailing
  * bytes, flags it does not know), and a command without a policy refuses
- * any attribute.  Every error a handler returns carries an extack message.
+ * any attribute.  Every error a handler returns carries an extack message;
+ * the policies of commands that take attributes live with the code that
+ * owns those attributes (config.c: nexus_config_policy).
  *
- * Permissions: commands that change state carry GENL_ADMIN_PERM
- * (CAP_NET_ADMIN in the caller's user namespace, checked by the genl core
- * before the handler runs).  Commands that only read, and the events group,
+ * Permissions: commands that change state carry GENL_ADMIN_PERM: the genl
+ * core checks CAP_NET_ADMIN in the initial user namespace
+ * (netlink_capable()) before the handler runs, so root inside a user
+ * namespace is refused too.  Commands that only read, and the events group,
  * are open to every user, as `ip link show` is.
  *
  * Locking: the family runs with parallel_ops, so the global genl mutex does
@@ -42,26 +45,38 @@ static struct sk_buff *nexus_nl_reply_new(struct genl_info *info, u8 cmd,
 	struct sk_buff *msg;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		goto out_no_memory;
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
+		return NULL;
+	}
 	*hdr = genlmsg_put_reply(msg, info, &nexus_genl_family, 0, cmd);
-	if (!*hdr)
-		goto out_free_msg;
+	if (!*hdr) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG(info->extack, "no room for the reply's header");
+		return NULL;
+	}
 	return msg;
-
-out_free_msg:
-	nlmsg_free(msg);
-out_no_memory:
-	NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
-	return NULL;
 }
 
-/* Finish a reply whose attributes did not fit: that is a module bug. */
+/* A reply whose attributes did not fit: that is a module bug. */
 static int nexus_nl_reply_overflow(struct sk_buff *msg, struct genl_info *info)
 {
 	nlmsg_free(msg);
 	NL_SET_ERR_MSG(info->extack, "reply does not fit in a netlink message");
 	return -EMSGSIZE;
+}
+
+/* Finish and send a reply (consumed, whatever happens). */
+static int nexus_nl_reply_send(struct sk_buff *msg, void *hdr,
+			       struct genl_info *info)
+{
+	int err;
+
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "cannot deliver the reply");
+	return err;
 }
 
 static int nexus_nl_put_config(struct sk_buff *msg,
@@ -87,8 +102,7 @@ static int nexus_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, NEXUS_ATTR_FEATURES, NEXUS_FEATURES,
 			      NEXUS_ATTR_PAD))
 		return nexus_nl_reply_overflow(msg, info);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return nexus_nl_reply_send(msg, hdr, info);
 }
 
 static int nexus_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -103,8 +117,7 @@ static int nexus_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 	nexus_config_get(&cfg);
 	if (nexus_nl_put_config(msg, &cfg))
 		return nexus_nl_reply_overflow(msg, info);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return nexus_nl_reply_send(msg, hdr, info);
 }
 
 /* Tell the events group that the settings changed; best effort. */
@@ -129,7 +142,7 @@ static void nexus_nl_notify_config(const struct nexus_config *cfg)
 out_free_msg:
 	nlmsg_free(msg);
 out_lost:
-	pr_warn_ratelimited("settings-changed event lost: no memory\n");
+	pr_warn_ratelimited("settings-changed event lost: cannot build it\n");
 }
 
 static int nexus_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)

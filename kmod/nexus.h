@@ -9,8 +9,9 @@
  *
  * Files and what each owns:
  *   main.c    module init and exit, load-time parameters
- *   config.c  the module-wide settings and nexus_config_lock, their lock
- *   genl.c    the netlink family: commands, attribute policies, events
+ *   config.c  the module-wide settings, nexus_config_lock (their lock) and
+ *             the attribute policy of NEXUS_CMD_CONFIG_SET
+ *   genl.c    the netlink family: commands, replies, events
  *   compat.h  every difference between supported kernels, fed by the
  *             compile-time probes in compat/
  */
@@ -37,6 +38,8 @@
 /*
  * Module-wide settings: the defaults that objects take when they are
  * created.  Changing them does not touch objects that exist already.
+ * Objects copy what they need when they are created: IO paths never take
+ * nexus_config_lock (an update sends an event, allocating, under it).
  */
 struct nexus_config {
 	u32 io_timeout_ms;	/* child IO timeout before it is faulted */

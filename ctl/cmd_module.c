@@ -192,7 +192,7 @@ static const struct nx_setting {
 	  "a duration: 5000 (ms), 5000ms, 5s" },
 	{ "rebuild-rate-min", NEXUS_ATTR_REBUILD_RATE_MIN, nx_parse_rate_kib,
 	  "a rate: 1024 (KiB/s), 100M, 1G/s" },
-	{ "rebuild-rate-max", NEXUS_ATTR_REBUILD_RATE_MAX, nx_parse_rate_kib,
+	{ "rebuild-rate-max", NEXUS_ATTR_REBUILD_RATE_MAX, nx_parse_rate_cap_kib,
 	  "a rate: 1024 (KiB/s), 100M, 1G/s, unlimited" },
 };
 
@@ -224,9 +224,9 @@ static int nx_module_set(struct nx_ctx *ctx, int argc, char **argv)
 		if (nx_settings[j].parse(argv[i + 1], &vals[n]))
 			return nx_usage_error("%s: '%s' is not %s", argv[i], argv[i + 1],
 					      nx_settings[j].expect);
-		/* Too big for the attribute: the kernel's range check says so. */
+		/* Never clamp: a script must not get a value it did not ask for. */
 		if (vals[n] > UINT32_MAX)
-			vals[n] = UINT32_MAX;
+			return nx_usage_error("%s: '%s' is too large", argv[i], argv[i + 1]);
 		set[n++] = &nx_settings[j];
 	}
 

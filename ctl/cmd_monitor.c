@@ -16,14 +16,15 @@ struct nx_monitor {
 	uint64_t left;		/* events still to print; 0 = no limit */
 };
 
+/* RFC 3339, in UTC. */
 static void nx_timestamp(char *buf, size_t len)
 {
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int nx_monitor_event(struct nlattr **tb, uint8_t cmd, void *arg)

@@ -81,6 +81,7 @@ json_object *nx_features_json(uint64_t features);
 int nx_parse_u64(const char *s, uint64_t *out);
 int nx_parse_duration_ms(const char *s, uint64_t *ms);
 int nx_parse_rate_kib(const char *s, uint64_t *kib);
+int nx_parse_rate_cap_kib(const char *s, uint64_t *kib);
 void nx_format_bytes(uint64_t bytes, char *buf, size_t len);
 void nx_format_rate_kib(uint64_t kib, char *buf, size_t len);
 

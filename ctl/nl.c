@@ -77,14 +77,28 @@ struct nl_msg *nx_nl_msg(struct nx_nl *nl, uint8_t cmd)
 	return msg;
 }
 
+/*
+ * What the module's replies and events may carry: libnl checks lengths and
+ * that strings end within their attribute before a handler reads them.
+ */
+static struct nla_policy nx_reply_policy[NEXUS_ATTR_MAX + 1] = {
+	[NEXUS_ATTR_VERSION] = { .type = NLA_STRING },
+	[NEXUS_ATTR_API_VERSION] = { .type = NLA_U32 },
+	[NEXUS_ATTR_FEATURES] = { .type = NLA_U64 },
+	[NEXUS_ATTR_IO_TIMEOUT_MS] = { .type = NLA_U32 },
+	[NEXUS_ATTR_REBUILD_RATE_MIN] = { .type = NLA_U32 },
+	[NEXUS_ATTR_REBUILD_RATE_MAX] = { .type = NLA_U32 },
+};
+
 int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb)
 {
-	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, NEXUS_ATTR_MAX, NULL);
+	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, NEXUS_ATTR_MAX, nx_reply_policy);
 }
 
 /* State of one request while its answers come in. */
 struct nx_request {
 	struct nl_msg *msg;	/* the request, to find the offending attribute */
+	int family;		/* the module's family id */
 	nx_reply_fn fn;
 	void *arg;
 	struct nx_err *err;
@@ -113,6 +127,7 @@ static int nx_nl_valid(struct nl_msg *msg, void *data)
 	return NL_OK;
 }
 
+/* The ack of a request, or the end of a dump. */
 static int nx_nl_ack(struct nl_msg *msg, void *data)
 {
 	struct nx_request *req = data;
@@ -137,9 +152,13 @@ static int nx_attr_at(struct nl_msg *msg, uint32_t offset)
 
 static void nx_parse_policy(struct nlattr *pol, struct nx_err *err)
 {
+	static struct nla_policy policy[NL_POLICY_TYPE_ATTR_MAX + 1] = {
+		[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] = { .type = NLA_U64 },
+		[NL_POLICY_TYPE_ATTR_MAX_VALUE_U] = { .type = NLA_U64 },
+	};
 	struct nlattr *tb[NL_POLICY_TYPE_ATTR_MAX + 1];
 
-	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, pol, NULL) < 0)
+	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, pol, policy) < 0)
 		return;
 	if (tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] && tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]) {
 		err->has_range = true;
@@ -150,34 +169,41 @@ static void nx_parse_policy(struct nlattr *pol, struct nx_err *err)
 
 /*
  * An NLMSG_ERROR with a non-zero error.  With NLM_F_ACK_TLVS the extended
- * ack follows the echoed request (or only its header, if NLM_F_CAPPED).
+ * ack follows the struct nlmsgerr and the echoed request (only its header
+ * if NLM_F_CAPPED), padded to NLMSG_ALIGNTO, as netlink_ack() builds it.
  */
 static int nx_nl_error(struct sockaddr_nl *nla, struct nlmsgerr *nlerr, void *data)
 {
+	static struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
+		[NLMSGERR_ATTR_MSG] = { .type = NLA_STRING },
+		[NLMSGERR_ATTR_OFFS] = { .type = NLA_U32 },
+		[NLMSGERR_ATTR_MISS_TYPE] = { .type = NLA_U32 },
+		[NLMSGERR_ATTR_POLICY] = { .type = NLA_NESTED },
+	};
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)nlerr - NLMSG_HDRLEN);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	struct nx_request *req = data;
 	struct nx_err *err = req->err;
-	int ack_len, len;
+	size_t off;
 
 	err->errnum = -nlerr->error;
 	req->done = true;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NL_STOP;
-	ack_len = NLMSG_HDRLEN + sizeof(*nlerr);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		ack_len += nlerr->msg.nlmsg_len - NLMSG_HDRLEN;
-	len = (int)nlh->nlmsg_len - ack_len;
-	if (len <= 0)
+	off = sizeof(*nlerr);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (nlerr->msg.nlmsg_len < NLMSG_HDRLEN)
+			return NL_STOP;
+		off += nlerr->msg.nlmsg_len - NLMSG_HDRLEN;
+	}
+	off = NLMSG_HDRLEN + NLMSG_ALIGN(off);
+	if (off >= nlh->nlmsg_len)
 		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + ack_len),
-		      len, NULL) < 0)
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + off),
+		      (int)(nlh->nlmsg_len - off), policy) < 0)
 		return NL_STOP;
 	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(err->msg, sizeof(err->msg), "%.*s",
-			 (int)strnlen(nla_data(tb[NLMSGERR_ATTR_MSG]),
-				      nla_len(tb[NLMSGERR_ATTR_MSG])),
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+		snprintf(err->msg, sizeof(err->msg), "%s", nla_get_string(tb[NLMSGERR_ATTR_MSG]));
 	if (tb[NLMSGERR_ATTR_OFFS])
 		err->bad_attr = nx_attr_at(req->msg, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
 	if (tb[NLMSGERR_ATTR_MISS_TYPE])
@@ -207,6 +233,7 @@ int nx_nl_request(struct nx_nl *nl, struct nl_msg *msg, nx_reply_fn fn,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nx_nl_valid, &req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nx_nl_ack, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, nx_nl_ack, &req);	/* dumps */
 	nl_cb_err(cb, NL_CB_CUSTOM, nx_nl_error, &req);
 
 	ret = nl_send_auto(nl->sk, msg);
@@ -234,26 +261,39 @@ out:
 	return err->errnum ? -err->errnum : 0;
 }
 
-int nx_nl_subscribe(struct nx_nl *nl, const char *group, struct nx_err *err)
+static int nx_nl_join(struct nx_nl *nl, const char *family, const char *group,
+		      struct nx_err *err)
 {
 	int grp, ret;
 
-	nx_err_reset(err);
-	grp = genl_ctrl_resolve_grp(nl->sk, NEXUS_GENL_NAME, group);
+	grp = genl_ctrl_resolve_grp(nl->sk, family, group);
 	if (grp < 0) {
 		err->errnum = ENOENT;
-		snprintf(err->msg, sizeof(err->msg), "no multicast group '%s': %s",
-			 group, nl_geterror(grp));
+		snprintf(err->msg, sizeof(err->msg), "no multicast group %s/%s: %s",
+			 family, group, nl_geterror(grp));
 		return -ENOENT;
 	}
 	ret = nl_socket_add_membership(nl->sk, grp);
 	if (ret < 0) {
 		err->errnum = EIO;
-		snprintf(err->msg, sizeof(err->msg), "cannot join '%s': %s",
-			 group, nl_geterror(ret));
+		snprintf(err->msg, sizeof(err->msg), "cannot join %s/%s: %s",
+			 family, group, nl_geterror(ret));
 		return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * Join the module's @group, and the controller's "notify" group, which says
+ * when the family goes away (the module is unloaded): unregistering a
+ * family drops its listeners without a word.
+ */
+int nx_nl_subscribe(struct nx_nl *nl, const char *group, struct nx_err *err)
+{
+	nx_err_reset(err);
+	if (nx_nl_join(nl, NEXUS_GENL_NAME, group, err) < 0)
+		return -err->errnum;
+	return nx_nl_join(nl, "nlctrl", "notify", err);
 }
 
 /* Events carry sequence number 0, not one of ours: accept them. */
@@ -262,14 +302,40 @@ static int nx_nl_any_seq(struct nl_msg *msg, void *data)
 	return NL_OK;
 }
 
+/* A multicast message: the module's event, or the controller's notice. */
+static int nx_nl_event(struct nl_msg *msg, void *data)
+{
+	static struct nla_policy policy[CTRL_ATTR_MAX + 1] = {
+		[CTRL_ATTR_FAMILY_NAME] = { .type = NLA_STRING },
+	};
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct nx_request *req = data;
+
+	if (nlh->nlmsg_type == req->family)
+		return nx_nl_valid(msg, data);
+	if (nlh->nlmsg_type != GENL_ID_CTRL)
+		return NL_OK;
+	if (genlmsg_hdr(nlh)->cmd != CTRL_CMD_DELFAMILY ||
+	    genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, policy) < 0 ||
+	    !tb[CTRL_ATTR_FAMILY_NAME] ||
+	    strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), NEXUS_GENL_NAME))
+		return NL_OK;
+	req->err->errnum = ENODEV;
+	snprintf(req->err->msg, sizeof(req->err->msg),
+		 "the nexus module was unloaded: no more events");
+	return NL_STOP;
+}
+
 /*
- * Deliver multicast messages to @fn until it returns an error; -ECANCELED
+ * Deliver the module's events to @fn until it returns an error; -ECANCELED
  * from @fn is its way to stop and is no error.  Returns 0 or a negative
- * errno with @err filled in.
+ * errno with @err filled in.  Events lost to a full receive buffer are
+ * reported on stderr, and listening goes on.
  */
 int nx_nl_listen(struct nx_nl *nl, nx_reply_fn fn, void *arg, struct nx_err *err)
 {
-	struct nx_request req = { .fn = fn, .arg = arg, .err = err };
+	struct nx_request req = { .family = nl->family, .fn = fn, .arg = arg, .err = err };
 	struct nl_cb *cb;
 	int ret;
 
@@ -280,19 +346,27 @@ int nx_nl_listen(struct nx_nl *nl, nx_reply_fn fn, void *arg, struct nx_err *err
 		return -ENOMEM;
 	}
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, nx_nl_any_seq, NULL);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nx_nl_valid, &req);
-	do {
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nx_nl_event, &req);
+	for (;;) {
 		ret = nl_recvmsgs(nl->sk, cb);
-	} while (ret >= 0 && !req.fn_err);
+		if (req.fn_err || err->errnum)
+			break;
+		if (ret == -NLE_NOMEM) {	/* ENOBUFS: the socket overran */
+			fprintf(stderr, "nexusctl: monitor: events were lost (receive buffer overrun)\n");
+			continue;
+		}
+		if (ret < 0) {
+			err->errnum = EIO;
+			snprintf(err->msg, sizeof(err->msg), "netlink: %s", nl_geterror(ret));
+			break;
+		}
+	}
 	nl_cb_put(cb);
 	if (req.fn_err == -ECANCELED)
 		return 0;
 	if (req.fn_err) {
 		err->errnum = -req.fn_err;
 		snprintf(err->msg, sizeof(err->msg), "malformed event from the module");
-	} else {
-		err->errnum = EIO;
-		snprintf(err->msg, sizeof(err->msg), "netlink: %s", nl_geterror(ret));
 	}
 	return -err->errnum;
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nexusctl.h"
 
@@ -16,6 +17,7 @@ static const struct {
 	const char *name;
 	const char *unit;
 } nx_attrs[NEXUS_ATTR_MAX + 1] = {
+	[NEXUS_ATTR_PAD] = { "pad", "" },
 	[NEXUS_ATTR_VERSION] = { "version", "" },
 	[NEXUS_ATTR_API_VERSION] = { "api-version", "" },
 	[NEXUS_ATTR_FEATURES] = { "features", "" },
@@ -91,7 +93,8 @@ int nx_fail(struct nx_ctx *ctx, const struct nx_err *err)
 	const char *attr = nx_attr_name(err->bad_attr);
 	const char *missing = nx_attr_name(err->missing_attr);
 
-	if (err->errnum == EPERM || err->errnum == EACCES) {
+	if ((err->errnum == EPERM || err->errnum == EACCES) && !err->msg[0]) {
+		/* The genl core's GENL_ADMIN_PERM refusal comes without a message. */
 		nx_warn("%s: permission denied: this command needs CAP_NET_ADMIN (run it as root)",
 			ctx->what);
 		return NX_EXIT_PERM;
@@ -108,9 +111,9 @@ int nx_fail(struct nx_ctx *ctx, const struct nx_err *err)
 	if (err->has_range)
 		fprintf(stderr, " (allowed: %llu to %llu%s)",
 			(unsigned long long)err->min, (unsigned long long)err->max,
-			err->bad_attr > 0 ? nx_attrs[err->bad_attr].unit : "");
+			attr ? nx_attrs[err->bad_attr].unit : "");
 	fputc('\n', stderr);
-	return NX_EXIT_FAIL;
+	return err->errnum == EPERM || err->errnum == EACCES ? NX_EXIT_PERM : NX_EXIT_FAIL;
 }
 
 /* Open the netlink session once; on failure report and return the exit code. */
@@ -122,6 +125,12 @@ int nx_connect(struct nx_ctx *ctx)
 	if (ctx->nl_open)
 		return NX_EXIT_OK;
 	ret = nx_nl_open(&ctx->nl, &err);
+	if (ret == -ENOENT && access("/sys/module/nexus", F_OK) == 0) {
+		/* Loaded, but the family lives in the initial network namespace. */
+		nx_warn("the nexus module is loaded but cannot be reached from this "
+			"network namespace: run nexusctl in the initial one");
+		return NX_EXIT_NOMODULE;
+	}
 	if (ret == -ENOENT) {
 		nx_warn("the nexus kernel module is not loaded and could not be loaded on demand "
 			"(is it installed? try: modprobe nexus)");

@@ -42,8 +42,10 @@ static void test_rate(void)
 	CHECK(nx_parse_rate_kib("1G", &kib) == 0 && kib == 1048576);
 	CHECK(nx_parse_rate_kib("1GiB/s", &kib) == 0 && kib == 1048576);
 	CHECK(nx_parse_rate_kib("4k", &kib) == 0 && kib == 4);
-	CHECK(nx_parse_rate_kib("unlimited", &kib) == 0 && kib == 0);
-	CHECK(nx_parse_rate_kib("none", &kib) == 0 && kib == 0);
+	CHECK(nx_parse_rate_kib("unlimited", &kib) == -EINVAL);
+	CHECK(nx_parse_rate_cap_kib("unlimited", &kib) == 0 && kib == 0);
+	CHECK(nx_parse_rate_cap_kib("none", &kib) == 0 && kib == 0);
+	CHECK(nx_parse_rate_cap_kib("2M", &kib) == 0 && kib == 2048);
 	CHECK(nx_parse_rate_kib("1X", &kib) == -EINVAL);
 	CHECK(nx_parse_rate_kib("1.5G", &kib) == -EINVAL);
 	CHECK(nx_parse_rate_kib("/s", &kib) == -EINVAL);

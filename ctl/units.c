@@ -95,7 +95,7 @@ int nx_parse_duration_ms(const char *s, uint64_t *ms)
 
 /*
  * A rate in KiB/s: a bare number is KiB/s, a size is per second ("100M",
- * "100M/s", "1G"), and "0", "none" or "unlimited" are 0.
+ * "100M/s", "1G").
  */
 int nx_parse_rate_kib(const char *s, uint64_t *kib)
 {
@@ -104,10 +104,6 @@ int nx_parse_rate_kib(const char *s, uint64_t *kib)
 	uint64_t bytes;
 	int ret;
 
-	if (!strcasecmp(s, "none") || !strcasecmp(s, "unlimited")) {
-		*kib = 0;
-		return 0;
-	}
 	len = strlen(s);
 	if (len >= sizeof(buf))
 		return -EINVAL;
@@ -123,6 +119,16 @@ int nx_parse_rate_kib(const char *s, uint64_t *kib)
 		return -EINVAL;
 	*kib = bytes / 1024;
 	return 0;
+}
+
+/* A rate cap: a rate, or "none"/"unlimited" for no cap (0). */
+int nx_parse_rate_cap_kib(const char *s, uint64_t *kib)
+{
+	if (!strcasecmp(s, "none") || !strcasecmp(s, "unlimited")) {
+		*kib = 0;
+		return 0;
+	}
+	return nx_parse_rate_kib(s, kib);
 }
 
 /* "512 B", "4 KiB", "1.5 GiB": one decimal, dropped when it is 0. */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build nexus.ko, and nexus_kunit.ko where the kernel has KUnit, for one
-# kernel, warning-free at W=1: any compiler, sparse or modpost warning
-# fails the build.
+# kernel, warning-free at W=1: compiler warnings are errors (so no object
+# is left behind for a later build to skip), and sparse or modpost warnings
+# in the log fail the build.
 #
 # usage: scripts/build-module.sh <kernel build dir> [make arguments, e.g. C=2]
 #
@@ -30,7 +31,7 @@ done
 
 log=$out/build.log
 set +e
-make -C "$kdir" M="$out" W=1 "$@" modules 2>&1 | tee "$log"
+make -C "$kdir" M="$out" W=1 KCFLAGS=-Werror "$@" modules 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" = 0 ] || exit "$rc"

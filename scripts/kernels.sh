@@ -25,7 +25,11 @@ installed() {	# newest release matching $1 with an image and headers
 
 case $kind in
 stock|backports)
-	[ "$kind" = stock ] && rel=$(installed '6.1.*-amd64') || rel=$(installed '6.12.*-amd64')
+	if [ "$kind" = stock ]; then
+		rel=$(installed '6.1.*-amd64')
+	else
+		rel=$(installed '6.12.*-amd64')
+	fi
 	image=/boot/vmlinuz-$rel
 	kdir=/lib/modules/$rel/build
 	modroot=

@@ -64,6 +64,8 @@ for k in stock backports; do
 done
 step "debug kernel (built once, cached)" make --no-print-directory debug-kernel &&
 	step "nexus.ko and nexus_kunit.ko for debug, W=1" make --no-print-directory modules KERNELS=debug
+# The harness must fail what it should fail (tests/vm/selftest/).
+step "harness self-test (stock, debug)" tests/vm/selftest/run stock debug
 
 for k in $kernels; do
 	guest "$k"

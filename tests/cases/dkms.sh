@@ -23,10 +23,13 @@ mkdir -p "$src"
 cp -r "$NEXUS_TOP"/{Kbuild,Makefile,dkms.conf,kmod,include,kunit} "$src/"
 at_exit "dkms remove -m nexus -v $version --all >/dev/null 2>&1; rm -rf $src"
 expect_rc 0 dkms add -m nexus -v "$version"
-expect_rc 0 dkms build -m nexus -v "$version" -k "$release"
+run dkms build -m nexus -v "$version" -k "$release"
 if [ "$RC" != 0 ]; then
 	cat "/var/lib/dkms/nexus/$version/build/make.log" || true
+	fail "dkms build exited $RC"
 fi
+# DKMS runs dkms.conf's CLEAN before building and only warns if it fails.
+[[ $OUT != *"bad exit status"* ]] || fail "a DKMS step failed: $OUT"
 expect_rc 0 dkms install -m nexus -v "$version" -k "$release"
 expect_rc 0 dkms status -m nexus -v "$version" -k "$release"
 expect_in "$OUT" "installed"

@@ -48,8 +48,9 @@ step "refusals carry the kernel's reason, and change nothing"
 before=$(nexusctl -j module show)
 expect_rc 1 nexusctl module set io-timeout 50ms
 expect_in "$ERR" "nexusctl: module set: io-timeout: integer out of range (allowed: 100 to 600000 ms)"
-expect_rc 1 nexusctl module set io-timeout 5000h
+expect_rc 1 nexusctl module set io-timeout 11m
 expect_in "$ERR" "io-timeout: integer out of range"
+expect_eq "$(nexusctl -j module show)" "$before" "settings after refused io-timeouts"
 expect_rc 0 nexusctl module set rebuild-rate-max 4M
 before=$(nexusctl -j module show)
 expect_rc 1 nexusctl module set rebuild-rate-min 8M io-timeout 9s
@@ -62,6 +63,11 @@ expect_rc 2 nexusctl module set bogus 1
 expect_in "$ERR" "unknown setting 'bogus'"
 expect_rc 2 nexusctl module set io-timeout 1 io-timeout 2
 expect_rc 2 nexusctl module set io-timeout five
+expect_rc 2 nexusctl module set rebuild-rate-max 5T
+expect_in "$ERR" "too large"
+expect_rc 2 nexusctl module set io-timeout 5000h
+expect_in "$ERR" "too large"
+expect_rc 2 nexusctl module set rebuild-rate-min unlimited
 expect_rc 2 nexusctl frobnicate
 expect_rc 2 nexusctl
 
@@ -87,12 +93,22 @@ expect_in "$OUT" "errno=0"
 expect_rc 0 nexusctl -j module show
 expect_eq "$(jq -r .io_timeout_ms <<<"$OUT")" 8000 "io_timeout_ms set through raw netlink"
 
-step "events: a change is announced, a refusal is not"
-monitor_start monitor.out
+step "events: each change is announced, in order; a refusal is not"
+monitor_start 3 monitor.out
 expect_rc 1 nexusctl module set io-timeout 1
 expect_rc 0 nexusctl module set io-timeout 9s
+expect_rc 0 nexusctl module set io-timeout 10s
+expect_rc 1 nexusctl module set rebuild-rate-min 1G
+expect_rc 0 nexusctl module set io-timeout 11s
 monitor_wait
-expect_eq "$(jq -r .event monitor.out)" config "event"
-expect_eq "$(jq -r .io_timeout_ms monitor.out)" 9000 "io_timeout_ms in the event"
-expect_eq "$(jq -r .rebuild_rate_max_kib monitor.out)" 4096 "rebuild_rate_max_kib in the event"
+expect_eq "$(jq -sc 'map(.event)' monitor.out)" '["config","config","config"]' "events"
+expect_eq "$(jq -sc 'map(.io_timeout_ms)' monitor.out)" '[9000,10000,11000]' "io_timeout_ms in the events"
+expect_eq "$(jq -sc 'map(.rebuild_rate_max_kib) | unique' monitor.out)" '[4096]' "rebuild_rate_max_kib in the events"
+
+step "a monitor ends, and says so, when the module goes away"
+monitor_start 5 monitor2.out
+expect_rc 0 rmmod nexus
+run wait "$MONITOR_PID"
+expect_eq "$RC" 1 "monitor exit status after rmmod"
+expect_in "$(cat monitor2.out.err)" "the nexus module was unloaded"
 echo "genl: ok"

@@ -25,7 +25,7 @@ expect_in "$ERR" "nexusctl: module set: permission denied: this command needs CA
 expect_rc 4 as_root_without_net_admin nexusctl module set io-timeout 6s
 expect_in "$ERR" "permission denied"
 expect_rc 0 as_nobody python3 "$NEXUS_TOP/tests/lib/genl.py" --cmd 3 --attr u32:5=6000
-expect_in "$OUT" "errno=1"
+expect_in "$OUT" "errno=1 "
 expect_rc 0 nexusctl -j module show
 expect_eq "$(jq -r .io_timeout_ms <<<"$OUT")" 5000 "io_timeout_ms after refused changes"
 
@@ -33,7 +33,7 @@ step "root may"
 expect_rc 0 nexusctl module set io-timeout 6s
 
 step "unprivileged users may listen to events"
-monitor_start monitor.out as_nobody
+monitor_start 1 monitor.out as_nobody
 expect_rc 0 nexusctl module set io-timeout 7s
 monitor_wait
 expect_eq "$(jq -r .io_timeout_ms monitor.out)" 7000 "io_timeout_ms in the event"

@@ -11,14 +11,19 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 step() { echo "--- $*"; }
 
-# Cleanup actions, run last-registered first when the test exits.
+# Cleanup actions, run last-registered first when the test exits, each in
+# a subshell: one that fails (or calls fail) cannot skip the others, and it
+# fails the test, since a teardown that does not work is a bug too.
 _nexus_cleanups=()
 at_exit() { _nexus_cleanups+=("$*"); }
 _nexus_run_cleanups() {
 	local rc=$? i
 	set +e
 	for ((i = ${#_nexus_cleanups[@]} - 1; i >= 0; i--)); do
-		eval "${_nexus_cleanups[i]}"
+		if ! (eval "${_nexus_cleanups[i]}"); then
+			echo "FAIL: cleanup '${_nexus_cleanups[i]}' failed" >&2
+			[ "$rc" != 0 ] || rc=1
+		fi
 	done
 	exit "$rc"
 }
@@ -63,16 +68,18 @@ unload_nexus() {
 	fi
 }
 
-# monitor_start <file> [command prefix...]: run `nexusctl -j monitor count 1`
-# in the background (through the prefix, e.g. a function that drops
-# privileges), writing its event to <file>; return once it is subscribed,
-# so that no event can be missed.  monitor_wait then collects it.
+# monitor_start <count> <file> [command prefix...]: run
+# `nexusctl -j monitor count <count>` in the background (through the
+# prefix, e.g. a function that drops privileges), writing its events to
+# <file>; return once it is subscribed, so that no event can be missed.
+# monitor_wait then collects them.
 monitor_start() {
-	local out=$1
-	shift
-	"$@" nexusctl -j monitor count 1 >"$out" 2>"$out.err" &
+	local count=$1 out=$2
+	shift 2
+	"$@" nexusctl -j monitor count "$count" >"$out" 2>"$out.err" &
 	MONITOR_PID=$!
 	MONITOR_OUT=$out
+	at_exit "kill $MONITOR_PID 2>/dev/null; true"
 	for _ in $(seq 1 300); do
 		grep -q "monitoring nexus events" "$out.err" && return 0
 		sleep 0.1
@@ -87,7 +94,7 @@ monitor_wait() {
 	done
 	if kill -0 "$MONITOR_PID" 2>/dev/null; then
 		kill "$MONITOR_PID"
-		fail "monitor got no event within 30 s"
+		fail "monitor did not get its events within 30 s: $(cat "$MONITOR_OUT")"
 	fi
 	wait "$MONITOR_PID" || fail "monitor exited $?: $(cat "$MONITOR_OUT.err")"
 	cat "$MONITOR_OUT"

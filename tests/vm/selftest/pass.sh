@@ -1,0 +1,4 @@
+#!/bin/bash
+# selftest: kernel=stock expect=PASS
+# nexus-test: timeout=60
+true

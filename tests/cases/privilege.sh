@@ -5,6 +5,10 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# The tree may live where nobody cannot read (a clone under /root).
+pub=$(mktemp -d)
+chmod 0755 "$pub"
+install -m 0644 "$NEXUS_TOP/tests/lib/genl.py" "$pub/genl.py"
 # root, but with CAP_NET_ADMIN out of the bounding set (so not effective).
 as_root_without_net_admin() { setpriv --bounding-set=-net_admin "$@"; }
 
@@ -24,7 +28,7 @@ expect_rc 4 as_nobody nexusctl module set io-timeout 6s
 expect_in "$ERR" "nexusctl: module set: permission denied: this command needs CAP_NET_ADMIN"
 expect_rc 4 as_root_without_net_admin nexusctl module set io-timeout 6s
 expect_in "$ERR" "permission denied"
-expect_rc 0 as_nobody python3 "$NEXUS_TOP/tests/lib/genl.py" --cmd 3 --attr u32:5=6000
+expect_rc 0 as_nobody python3 "$pub/genl.py" --cmd 3 --attr u32:5=6000
 expect_in "$OUT" "errno=1 "
 expect_rc 0 nexusctl -j module show
 expect_eq "$(jq -r .io_timeout_ms <<<"$OUT")" 5000 "io_timeout_ms after refused changes"

@@ -99,3 +99,36 @@ monitor_wait() {
 	wait "$MONITOR_PID" || fail "monitor exited $?: $(cat "$MONITOR_OUT.err")"
 	cat "$MONITOR_OUT"
 }
+
+# Power cuts, in a test of several boots (`# nexus-test: boots=N`, see
+# docs/testing.md): NEXUS_BOOT is this boot (1..N), NEXUS_BOOTS is N, and
+# $NEXUS_JOB_DIR (the job share, on the host) keeps what a boot wrote
+# there for the next.  Every boot but the last ends in power_cut or
+# power_cut_host; the last one as any test ends.
+
+# job_sync <file...>: make what was written to files in $NEXUS_JOB_DIR
+# reach the host before a power cut (fsync over 9p).
+job_sync() {
+	sync -- "$@" || fail "job_sync $* failed"
+}
+
+# power_cut: reset the guest at once, as sysrq-b does: no sync, no
+# unmount, no cleanup (at_exit actions do not run).  QEMU exits
+# (-no-reboot).  Lost: whatever the guest kernel had not yet sent to its
+# disks; what it had sent, QEMU still writes to the image files.
+power_cut() {
+	echo 1 >/proc/sys/kernel/sysrq
+	echo b >/proc/sysrq-trigger
+	sleep 30
+	fail "power_cut: the guest did not reset"
+}
+
+# power_cut_host: ask the harness to kill QEMU (SIGKILL, within a fraction
+# of a second), which also loses the writes QEMU had not yet passed to the
+# image files: the closer to a real power cut.  The guest runs on until
+# killed; what it does in that moment is unpredictable, as in a real cut.
+power_cut_host() {
+	echo "nexus-vmtest: kill-me" >/dev/kmsg
+	sleep 30
+	fail "power_cut_host: the harness did not kill the guest"
+}

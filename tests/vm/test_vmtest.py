@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Host-side unit tests of vmtest's kernel-log judgement: which console
-lines fail a test, and which test a line belongs to.  The positive lines
-are real report headers (the WARNING one was captured from this project's
-harness demonstration), the negative ones ordinary boot and driver noise."""
+lines fail a test, and which test a line belongs to; how test headers are
+read; how each boot of a test of several boots is judged.  The positive
+lines are real report headers (the WARNING one was captured from this
+project's harness demonstration), the negative ones ordinary boot and
+driver noise."""
 import importlib.machinery
 import importlib.util
 import os
@@ -77,8 +79,8 @@ class HeaderTest(unittest.TestCase):
 
     def test_defaults(self):
         t = self.parse("#!/bin/bash\ntrue\n")
-        self.assertEqual((t.timeout, t.disks, t.kernels, t.mem),
-                         (300, [], list(vmtest.KINDS), 2048))
+        self.assertEqual((t.timeout, t.disks, t.kernels, t.mem, t.boots),
+                         (300, [], list(vmtest.KINDS), 2048, 1))
 
     def test_several_items_per_line(self):
         t = self.parse("# nexus-test: disk=nvme:256M disk=virtio:64M timeout=60\n"
@@ -91,6 +93,69 @@ class HeaderTest(unittest.TestCase):
         for bad in ("disk=scsi:1G", "disk=nvme", "kernels=stock,frob", "frob=1", "timeout"):
             with self.assertRaises(SystemExit, msg=bad):
                 self.parse(f"# nexus-test: {bad}\n")
+
+    def test_boots(self):
+        t = self.parse("# nexus-test: timeout=60 boots=3 disk=nvme:1G\n")
+        self.assertEqual((t.boots, t.timeout, t.disks), (3, 60, [("nvme", "1G")]))
+        self.assertEqual(self.parse("# nexus-test: boots=1\n").boots, 1)
+        self.assertEqual(self.parse(f"# nexus-test: boots={vmtest.MAX_BOOTS}\n").boots,
+                         vmtest.MAX_BOOTS)
+        self.assertEqual(self.parse("# nexus-test: boots=2\n# nexus-test: boots=4\n").boots, 4)
+
+    def test_bad_boots_are_refused(self):
+        for bad in ("boots=0", f"boots={vmtest.MAX_BOOTS + 1}", "boots=-1", "boots=two",
+                    "boots=2.5", "boots=", "boots=02", "boots"):
+            with self.assertRaises(SystemExit, msg=bad):
+                self.parse(f"# nexus-test: {bad}\n")
+
+
+class BootTest(unittest.TestCase):
+    """How a boot's end is judged, and where its files are kept."""
+
+    def end(self, final, end="exited", rc="", boot_error="", started=True):
+        return vmtest.boot_end(final, end, rc, boot_error, started, 60, 240)
+
+    def test_power_cuts_before_the_last_boot(self):
+        self.assertEqual(self.end(False), ("power cut (guest reset)", []))
+        self.assertEqual(self.end(False, end="cut"), ("power cut (QEMU killed)", []))
+
+    def test_a_script_that_finishes_early(self):
+        self.assertEqual(self.end(False, rc="0"),
+                         ("exit 0", ["ended without a power cut (the script exited 0)"]))
+        self.assertEqual(self.end(False, rc="3"), ("exit 3", ["exit status 3"]))
+        self.assertEqual(self.end(False, rc="77"), ("exit 77", []))
+        self.assertEqual(self.end(False, rc="124"), ("timed out", ["timed out after 60 s"]))
+
+    def test_the_last_boot_must_finish(self):
+        self.assertEqual(self.end(True, rc="0"), ("exit 0", []))
+        self.assertEqual(self.end(True, rc="77"), ("exit 77", []))
+        self.assertEqual(self.end(True, rc="1"), ("exit 1", ["exit status 1"]))
+        self.assertEqual(self.end(True), ("power cut (guest reset)",
+                                          ["guest died before the test finished"]))
+        self.assertEqual(self.end(True, end="cut")[1],
+                         ["power cut in the last boot, which must finish"])
+
+    def test_guest_failures(self):
+        for final in (False, True):
+            self.assertEqual(self.end(final, boot_error="no nexusctl built", started=False),
+                             ("setup failed", ["guest setup failed: no nexusctl built"]))
+            self.assertEqual(self.end(final, end="limit"),
+                             ("killed after 240 s", ["guest killed after 240 s (hung or crashed)"]))
+        self.assertEqual(self.end(False, started=False)[1], ["guest died before the test started"])
+
+    def test_kill_me(self):
+        for line in (b"nexus-vmtest: kill-me", b"[    5.419718] nexus-vmtest: kill-me",
+                     b"[    5.419718][ T123] nexus-vmtest: kill-me  "):
+            self.assertTrue(vmtest.KILL_ME_RE.match(line), line)
+        for line in (b"echo nexus-vmtest: kill-me", b"[    5.4] nexus-vmtest: kill-me now",
+                     b"[    5.4] nexus-harness: begin kill-me"):
+            self.assertFalse(vmtest.KILL_ME_RE.match(line), line)
+
+    def test_files_per_boot(self):
+        self.assertEqual(vmtest.per_boot("console.log", 1, 1), "console.log")
+        self.assertEqual(vmtest.per_boot("console.log", 2, 3), "console-boot2.log")
+        self.assertEqual(vmtest.per_boot("wipe.rc", 1, 2), "wipe-boot1.rc")
+        self.assertEqual(vmtest.per_boot("done", 3, 3), "done-boot3")
 
 
 if __name__ == "__main__":

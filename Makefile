@@ -14,18 +14,18 @@ KERNEL ?= stock
 TESTS ?=
 
 CC ?= cc
-CTL_PKGS := libnl-genl-3.0 json-c
+CTL_PKGS := libnl-genl-3.0 json-c blkid
 CTL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wno-unused-parameter -Werror -Iinclude -Ictl \
+	-Wmissing-prototypes -Wno-unused-parameter -Werror -Iinclude -Ictl -Ikmod \
 	-DNEXUS_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(CTL_PKGS) 2>/dev/null)
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
-CTL_SRCS := $(filter-out ctl/test_%.c,$(wildcard ctl/*.c))
-CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h dkms.conf
+CTL_SRCS := $(filter-out ctl/test_%.c,$(wildcard ctl/*.c)) kmod/format.c
+CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h kmod/format.h dkms.conf
 
 CHECKPATCH_FILES = $(wildcard kmod/*.c kmod/*.h kmod/compat/*.c kunit/*.c include/*.h)
 
 .PHONY: all help setup ctl ctl-test modules sparse checkpatch debug-kernel \
-	guest-test kunit check demo dkms-build dkms-clean clean
+	guest-test kunit check demo dkms-build dkms-clean install clean
 
 all: ctl modules
 
@@ -42,6 +42,7 @@ help:
 	@echo "make kunit         the KUnit suites, in a guest on the debug kernel"
 	@echo "make check         everything above: the test command CI runs"
 	@echo "make demo          boot a guest, load the module, talk to it"
+	@echo "make install       nexusctl into PREFIX/sbin, the udev rule into UDEVDIR"
 
 setup:
 	scripts/setup.sh
@@ -56,8 +57,13 @@ $(BUILD)/ctl/test_units: ctl/test_units.c ctl/units.c $(CTL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CTL_CFLAGS) -o $@ ctl/test_units.c ctl/units.c $(CTL_LIBS)
 
-ctl-test: $(BUILD)/ctl/test_units
+$(BUILD)/ctl/test_format: ctl/test_format.c ctl/crc32c.c kmod/format.c $(CTL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CTL_CFLAGS) -o $@ ctl/test_format.c ctl/crc32c.c kmod/format.c
+
+ctl-test: $(BUILD)/ctl/test_units $(BUILD)/ctl/test_format
 	$(BUILD)/ctl/test_units
+	$(BUILD)/ctl/test_format
 
 modules:
 	@set -e; for k in $(KERNELS); do \
@@ -101,6 +107,13 @@ dkms-build:
 dkms-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf compat-gen.h .compat-probes
+
+# nexusctl and the udev rule (the module itself: DKMS, see README.md).
+PREFIX ?= /usr/local
+UDEVDIR ?= /etc/udev/rules.d
+install: ctl
+	install -D -m 0755 $(BUILD)/ctl/nexusctl $(DESTDIR)$(PREFIX)/sbin/nexusctl
+	install -D -m 0644 udev/60-nexus.rules $(DESTDIR)$(UDEVDIR)/60-nexus.rules
 
 clean:
 	rm -rf $(BUILD)

@@ -22,6 +22,29 @@ static const char nx_usage[] =
 	"                                rebuild-rate-max  KiB/s, or 100M, 1G/s, unlimited\n"
 	"  monitor [count <n>]         print events as they happen (stop after n)\n"
 	"\n"
+	"  pool create <name> <device> [--cluster-size <size>] [--max-replicas <n>]\n"
+	"              [--uuid <uuid>] [--force]\n"
+	"                              make a pool; refuses a device with a file system,\n"
+	"                              partition table or pool on it unless --force\n"
+	"  pool import <device> [--name <name>]\n"
+	"                              take up the pool on a device, restore its shares\n"
+	"  pool export <name>          stop its shares, let go of it cleanly\n"
+	"  pool destroy <name> [--force]\n"
+	"                              erase it (--force: with its replicas and shares)\n"
+	"  pool list | show <name>     capacity, used, free, state, cluster size\n"
+	"  pool check <device>         offline check of a pool's metadata (exit 0: clean)\n"
+	"\n"
+	"  replica create <pool> <name> <size> [--thin] [--uuid <uuid>]\n"
+	"              [--prop <key>=<value>]...\n"
+	"  replica destroy <pool> <name>\n"
+	"  replica resize <pool> <name> <size>\n"
+	"  replica list [<pool>] | show <pool> <name>\n"
+	"  replica share <pool> <name> [--proto tcp|rdma] [--addr <ip>] [--port <port>]\n"
+	"              [--host <host nqn>]... | [--any-host]\n"
+	"                              export it over NVMe-oF through nvmet (default:\n"
+	"                              tcp, 0.0.0.0, port 8420, any host)\n"
+	"  replica unshare <pool> <name>"
+	"\n"
 	"options:\n"
 	"  -j, --json                  JSON output (one object per line for monitor)\n"
 	"  -h, --help                  this help\n"
@@ -37,6 +60,8 @@ static const struct nx_command {
 	{ "version", nx_cmd_version, false },
 	{ "module", nx_cmd_module, true },
 	{ "monitor", nx_cmd_monitor, false },
+	{ "pool", nx_cmd_pool, true },
+	{ "replica", nx_cmd_replica, true },
 };
 
 int main(int argc, char **argv)

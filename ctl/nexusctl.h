@@ -9,6 +9,11 @@
  *   units.c        human sizes, rates and durations, in and out
  *   cmd_module.c   version, module show, module set
  *   cmd_monitor.c  monitor (the "events" multicast group)
+ *   cmd_pool.c     pool create, import, export, destroy, list, show
+ *   cmd_replica.c  replica create, destroy, resize, list, show, share,
+ *                  unshare; replies about replicas
+ *   nvmet.c        shares: the kernel NVMe target's configfs tree
+ *   check.c        pool check: the offline checker, on kmod/format.c
  */
 #ifndef NEXUSCTL_H
 #define NEXUSCTL_H
@@ -19,6 +24,7 @@
 #include <json-c/json.h>
 #include <netlink/genl/genl.h>
 
+#include "nexus_format.h"
 #include "nexus_netlink.h"
 
 /*
@@ -62,6 +68,7 @@ struct nx_ctx {
 int nx_nl_open(struct nx_nl *nl, struct nx_err *err);
 void nx_nl_close(struct nx_nl *nl);
 struct nl_msg *nx_nl_msg(struct nx_nl *nl, uint8_t cmd);
+struct nl_msg *nx_nl_dump_msg(struct nx_nl *nl, uint8_t cmd);
 int nx_nl_request(struct nx_nl *nl, struct nl_msg *msg, nx_reply_fn fn,
 		  void *arg, struct nx_err *err);
 int nx_nl_subscribe(struct nx_nl *nl, const char *group, struct nx_err *err);
@@ -84,6 +91,9 @@ int nx_parse_rate_kib(const char *s, uint64_t *kib);
 int nx_parse_rate_cap_kib(const char *s, uint64_t *kib);
 void nx_format_bytes(uint64_t bytes, char *buf, size_t len);
 void nx_format_rate_kib(uint64_t kib, char *buf, size_t len);
+int nx_parse_size(const char *s, uint64_t *bytes);
+int nx_parse_uuid(const char *s, uint8_t uuid[16]);
+void nx_format_uuid(const uint8_t uuid[16], char buf[37]);
 
 /* cmd_module.c: the module-wide settings, as the kernel reports them */
 struct nx_config {
@@ -95,9 +105,48 @@ int nx_config_from_attrs(struct nlattr **tb, struct nx_config *cfg);
 void nx_config_add_json(json_object *obj, const struct nx_config *cfg);
 void nx_config_print(const struct nx_config *cfg, const char *fmt, const char *sep);
 
+/* A replica as the module describes it (cmd_replica.c). */
+struct nx_replica {
+	char pool[64], name[64];
+	uint8_t uuid[16];
+	uint64_t size, allocated, created;
+	bool thin;
+	char device[32];		/* nxrN, "" if none */
+	uint8_t proto;			/* enum nexus_share_proto */
+	char addr[64];
+	uint16_t port;
+	bool any_host;
+	char **hosts;
+	unsigned int nr_hosts;
+	char **keys, **values;		/* properties */
+	unsigned int nr_props;
+};
+
+struct nx_replicas {
+	struct nx_replica *v;
+	unsigned int n;
+};
+
+int nx_replica_reply(struct nlattr **tb, uint8_t cmd, void *arg);
+int nx_replicas_dump(struct nx_ctx *ctx, const char *pool, struct nx_replicas *list);
+void nx_replica_release(struct nx_replica *r);
+void nx_replicas_release(struct nx_replicas *list);
+const char *nx_share_proto_name(uint8_t proto);
+
+/* nvmet.c */
+void nx_share_nqn(const uint8_t uuid[16], char *nqn, size_t len);
+int nx_nvmet_share(const struct nx_replica *r);
+int nx_nvmet_unshare(const uint8_t uuid[16]);
+bool nx_nvmet_shared(const uint8_t uuid[16]);
+
+/* check.c */
+int nx_pool_check(struct nx_ctx *ctx, int argc, char **argv);
+
 /* Commands: argv[0] is the verb (or the command for top-level ones). */
 int nx_cmd_version(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_module(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_monitor(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_pool(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_replica(struct nx_ctx *ctx, int argc, char **argv);
 
 #endif /* NEXUSCTL_H */

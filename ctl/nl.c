@@ -77,6 +77,19 @@ struct nl_msg *nx_nl_msg(struct nx_nl *nl, uint8_t cmd)
 	return msg;
 }
 
+/* A dump request: the module answers with one message per object. */
+struct nl_msg *nx_nl_dump_msg(struct nx_nl *nl, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				NLM_F_DUMP, cmd, NEXUS_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
 /*
  * What the module's replies and events may carry: libnl checks lengths and
  * that strings end within their attribute before a handler reads them.
@@ -88,6 +101,33 @@ static struct nla_policy nx_reply_policy[NEXUS_ATTR_MAX + 1] = {
 	[NEXUS_ATTR_IO_TIMEOUT_MS] = { .type = NLA_U32 },
 	[NEXUS_ATTR_REBUILD_RATE_MIN] = { .type = NLA_U32 },
 	[NEXUS_ATTR_REBUILD_RATE_MAX] = { .type = NLA_U32 },
+	[NEXUS_ATTR_POOL_NAME] = { .type = NLA_STRING },
+	[NEXUS_ATTR_POOL_UUID] = { .minlen = 16 },
+	[NEXUS_ATTR_POOL_DEVICE] = { .type = NLA_STRING },
+	[NEXUS_ATTR_POOL_CLUSTER_SIZE] = { .type = NLA_U64 },
+	[NEXUS_ATTR_POOL_MAX_REPLICAS] = { .type = NLA_U32 },
+	[NEXUS_ATTR_POOL_CAPACITY] = { .type = NLA_U64 },
+	[NEXUS_ATTR_POOL_USED] = { .type = NLA_U64 },
+	[NEXUS_ATTR_POOL_STATE] = { .type = NLA_U8 },
+	[NEXUS_ATTR_POOL_STATE_REASON] = { .type = NLA_STRING },
+	[NEXUS_ATTR_POOL_REPLICAS] = { .type = NLA_U32 },
+	[NEXUS_ATTR_POOL_MD_BLOCKS] = { .type = NLA_U32 },
+	[NEXUS_ATTR_POOL_MD_FREE] = { .type = NLA_U32 },
+	[NEXUS_ATTR_POOL_CREATED] = { .type = NLA_U64 },
+	[NEXUS_ATTR_REPLICA_NAME] = { .type = NLA_STRING },
+	[NEXUS_ATTR_REPLICA_UUID] = { .minlen = 16 },
+	[NEXUS_ATTR_REPLICA_SIZE] = { .type = NLA_U64 },
+	[NEXUS_ATTR_REPLICA_THIN] = { .type = NLA_U8 },
+	[NEXUS_ATTR_REPLICA_ALLOCATED] = { .type = NLA_U64 },
+	[NEXUS_ATTR_REPLICA_DEVICE] = { .type = NLA_STRING },
+	[NEXUS_ATTR_REPLICA_CREATED] = { .type = NLA_U64 },
+	[NEXUS_ATTR_SHARE_PROTO] = { .type = NLA_U8 },
+	[NEXUS_ATTR_SHARE_ADDR] = { .type = NLA_STRING },
+	[NEXUS_ATTR_SHARE_PORT] = { .type = NLA_U16 },
+	[NEXUS_ATTR_SHARE_ANY_HOST] = { .type = NLA_U8 },
+	[NEXUS_ATTR_REPLICA_HOSTS] = { .type = NLA_NESTED },
+	[NEXUS_ATTR_REPLICA_PROPS] = { .type = NLA_NESTED },
+	[NEXUS_ATTR_EVENT] = { .type = NLA_U8 },
 };
 
 int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb)

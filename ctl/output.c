@@ -24,6 +24,22 @@ static const struct {
 	[NEXUS_ATTR_IO_TIMEOUT_MS] = { "io-timeout", " ms" },
 	[NEXUS_ATTR_REBUILD_RATE_MIN] = { "rebuild-rate-min", " KiB/s" },
 	[NEXUS_ATTR_REBUILD_RATE_MAX] = { "rebuild-rate-max", " KiB/s" },
+	[NEXUS_ATTR_POOL_NAME] = { "pool", "" },
+	[NEXUS_ATTR_POOL_UUID] = { "pool uuid", "" },
+	[NEXUS_ATTR_POOL_DEVICE] = { "device", "" },
+	[NEXUS_ATTR_POOL_CLUSTER_SIZE] = { "cluster-size", " bytes" },
+	[NEXUS_ATTR_POOL_MAX_REPLICAS] = { "max-replicas", "" },
+	[NEXUS_ATTR_FORCE] = { "force", "" },
+	[NEXUS_ATTR_REPLICA_NAME] = { "replica", "" },
+	[NEXUS_ATTR_REPLICA_UUID] = { "replica uuid", "" },
+	[NEXUS_ATTR_REPLICA_SIZE] = { "size", " bytes" },
+	[NEXUS_ATTR_REPLICA_THIN] = { "thin", "" },
+	[NEXUS_ATTR_SHARE_PROTO] = { "share protocol", "" },
+	[NEXUS_ATTR_SHARE_ADDR] = { "address", "" },
+	[NEXUS_ATTR_SHARE_PORT] = { "port", "" },
+	[NEXUS_ATTR_SHARE_ANY_HOST] = { "any-host", "" },
+	[NEXUS_ATTR_REPLICA_HOSTS] = { "host", "" },
+	[NEXUS_ATTR_REPLICA_PROPS] = { "property", "" },
 };
 
 const char *nx_attr_name(int type)
@@ -36,6 +52,7 @@ const char *nx_attr_name(int type)
 static const char *const nx_feature_names[] = {
 	"events",	/* NEXUS_F_EVENTS */
 	"config",	/* NEXUS_F_CONFIG */
+	"pools",	/* NEXUS_F_POOLS */
 };
 
 json_object *nx_features_json(uint64_t features)

@@ -47,7 +47,7 @@ int nx_parse_u64(const char *s, uint64_t *out)
 }
 
 /* A size in bytes: 4096, 4K, 4KiB, 4k, 1.5 is refused (no fractions). */
-static int nx_parse_size(const char *s, uint64_t *bytes)
+int nx_parse_size(const char *s, uint64_t *bytes)
 {
 	static const char units[] = "KMGTPE";
 	const char *suffix, *u;
@@ -157,4 +157,47 @@ void nx_format_rate_kib(uint64_t kib, char *buf, size_t len)
 	nx_format_bytes(kib * 1024, buf, len);
 	n = strlen(buf);
 	snprintf(buf + n, len - n, "/s");
+}
+
+/* A uuid in its canonical form, 8-4-4-4-12 hex digits. */
+int nx_parse_uuid(const char *s, uint8_t uuid[16])
+{
+	static const int dash[] = { 8, 13, 18, 23 };
+	unsigned int i, j = 0, d = 0;
+	int hi = -1, v;
+
+	if (strlen(s) != 36)
+		return -EINVAL;
+	for (i = 0; i < 36; i++) {
+		if (d < 4 && (int)i == dash[d]) {
+			if (s[i] != '-')
+				return -EINVAL;
+			d++;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = isdigit((unsigned char)s[i]) ? s[i] - '0' : tolower((unsigned char)s[i]) - 'a' + 10;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			uuid[j++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return 0;
+}
+
+void nx_format_uuid(const uint8_t uuid[16], char buf[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			buf[n++] = '-';
+		buf[n++] = hex[uuid[i] >> 4];
+		buf[n++] = hex[uuid[i] & 15];
+	}
+	buf[n] = '\0';
 }

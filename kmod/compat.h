@@ -14,6 +14,10 @@
 #ifndef NEXUS_COMPAT_H
 #define NEXUS_COMPAT_H
 
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/srcu.h>
+#include <net/genetlink.h>
 #include <net/netlink.h>
 
 #include "compat-gen.h"
@@ -23,6 +27,17 @@
  * Older kernels get @plain, which must say the same without the numbers;
  * tools and tests match on @plain, which both forms start with.
  */
+/*
+ * An extack message that is not a literal at the call site but a string of
+ * static storage (the reasons format.c and md.c return): the same on every
+ * kernel, since netlink keeps only the pointer until the ack is sent.
+ */
+static inline void nexus_set_err_msg_static(struct netlink_ext_ack *extack, const char *msg)
+{
+	if (extack)
+		extack->_msg = msg;
+}
+
 #ifdef NEXUS_HAVE_NL_SET_ERR_MSG_FMT
 #define nexus_set_err_msg_fmt(extack, plain, fmt, args...) \
 	NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
@@ -30,5 +45,161 @@
 #define nexus_set_err_msg_fmt(extack, plain, fmt, args...) \
 	NL_SET_ERR_MSG(extack, plain)
 #endif
+
+/*
+ * The block device a pool lives on, opened read-write and exclusively for
+ * @holder.  6.9 replaced blkdev_get_by_path() by bdev_file_open_by_path().
+ */
+struct nexus_bdev {
+	struct block_device *bdev;
+#ifdef NEXUS_HAVE_BDEV_FILE_OPEN_BY_PATH
+	struct file *file;
+#endif
+};
+
+static inline int nexus_bdev_open(struct nexus_bdev *b, const char *path,
+				  void *holder)
+{
+#if defined(NEXUS_HAVE_BDEV_FILE_OPEN_BY_PATH)
+	struct file *file = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE,
+						   holder, NULL);
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	b->file = file;
+	b->bdev = file_bdev(file);
+#elif defined(NEXUS_HAVE_BLKDEV_GET_BY_PATH_3ARG)
+	struct block_device *bdev = blkdev_get_by_path(path, FMODE_READ | FMODE_WRITE |
+						       FMODE_EXCL, holder);
+
+	/* On failure @b stays closed: callers close only what they opened. */
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	b->bdev = bdev;
+#else
+#error "no known way to open a block device by path: add a compat probe"
+#endif
+	return 0;
+}
+
+static inline void nexus_bdev_close(struct nexus_bdev *b)
+{
+#if defined(NEXUS_HAVE_BDEV_FILE_OPEN_BY_PATH)
+	bdev_fput(b->file);
+#else
+	blkdev_put(b->bdev, FMODE_READ | FMODE_WRITE | FMODE_EXCL);
+#endif
+	b->bdev = NULL;
+}
+
+/*
+ * A bio-based gendisk whose queue limits are stacked on @under's.  With
+ * @write_cache it says it has a volatile write cache and FUA whatever
+ * @under has, so that its users send the flushes that commit metadata.
+ * It never takes REQ_NOWAIT bios: its IO path may sleep.  6.9 moved the
+ * limits into blk_alloc_disk(), 6.11 queue flags into limits.features.
+ */
+static inline struct gendisk *nexus_alloc_disk(struct block_device *under,
+					       bool write_cache)
+{
+	struct queue_limits lim;
+	struct gendisk *disk;
+
+	blk_set_stacking_limits(&lim);
+	blk_stack_limits(&lim, &bdev_get_queue(under)->limits, 0);
+#ifdef NEXUS_HAVE_BLK_FEAT_WRITE_CACHE
+	if (write_cache)
+		lim.features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
+	lim.features &= ~BLK_FEAT_NOWAIT;
+#endif
+#ifdef NEXUS_HAVE_BLK_ALLOC_DISK_LIMITS
+	disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
+#else
+	disk = blk_alloc_disk(NUMA_NO_NODE);
+	if (!disk)
+		return ERR_PTR(-ENOMEM);
+	disk->queue->limits = lim;
+#endif
+	if (IS_ERR(disk))
+		return disk;
+#ifndef NEXUS_HAVE_BLK_FEAT_WRITE_CACHE
+	blk_queue_write_cache(disk->queue, write_cache || bdev_write_cache(under),
+			      write_cache || bdev_fua(under));
+	if (bdev_nonrot(under))
+		blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
+	blk_queue_flag_clear(QUEUE_FLAG_NOWAIT, disk->queue);
+#endif
+	return disk;
+}
+
+/*
+ * block_device_operations .open and .release: 6.5 made them take the
+ * gendisk and blk_mode_t.  Defines @open##_bdops and @release##_bdops,
+ * adaptors to int @open(struct gendisk *) and void @release(struct gendisk *).
+ */
+#ifdef NEXUS_HAVE_BLK_OPEN_GENDISK
+#define NEXUS_DEFINE_BDOPS_OPEN_RELEASE(open, release)			\
+static int open##_bdops(struct gendisk *disk, blk_mode_t mode)		\
+{									\
+	return open(disk);						\
+}									\
+static void release##_bdops(struct gendisk *disk)			\
+{									\
+	release(disk);							\
+}
+#else
+#define NEXUS_DEFINE_BDOPS_OPEN_RELEASE(open, release)			\
+static int open##_bdops(struct block_device *bdev, fmode_t mode)	\
+{									\
+	return open(bdev->bd_disk);					\
+}									\
+static void release##_bdops(struct gendisk *disk, fmode_t mode)		\
+{									\
+	release(disk);							\
+}
+#endif
+
+/*
+ * An SRCU read section that another context ends: a bio in flight, from
+ * submission to completion.  srcu_down_read() (6.3) is exactly
+ * __srcu_read_lock() without lockdep's rule that the same task unlocks.
+ * The section belongs to the IO, not to the function that starts or ends
+ * it: __release()/__acquire() say so to sparse.
+ */
+static inline int nexus_srcu_down_read(struct srcu_struct *ssp)
+{
+	int idx;
+
+#ifdef NEXUS_HAVE_SRCU_DOWN_READ
+	idx = srcu_down_read(ssp);
+#else
+	idx = __srcu_read_lock(ssp);
+#endif
+	__release(ssp);
+	return idx;
+}
+
+static inline void nexus_srcu_up_read(struct srcu_struct *ssp, int idx)
+{
+	__acquire(ssp);
+#ifdef NEXUS_HAVE_SRCU_DOWN_READ
+	srcu_up_read(ssp, idx);
+#else
+	__srcu_read_unlock(ssp, idx);
+#endif
+}
+
+/*
+ * A dump's attributes, parsed against the command's policy.  6.6 put them
+ * in a struct genl_info (genl_info_dump()).
+ */
+static inline struct nlattr **nexus_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef NEXUS_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
 
 #endif /* NEXUS_COMPAT_H */

@@ -25,22 +25,15 @@
 
 #include "nexus.h"
 
-enum nexus_mcgrp {
-	NEXUS_MCGRP_EVENTS,
-};
-
 static const struct genl_multicast_group nexus_genl_mcgrps[] = {
 	[NEXUS_MCGRP_EVENTS] = { .name = NEXUS_GENL_MCGRP_EVENTS },
 };
-
-static struct genl_family nexus_genl_family;
 
 /*
  * Start a reply to @info.  On failure the extack says why and NULL is
  * returned; the caller returns -ENOMEM.
  */
-static struct sk_buff *nexus_nl_reply_new(struct genl_info *info, u8 cmd,
-					  void **hdr)
+struct sk_buff *nexus_nl_reply_new(struct genl_info *info, u8 cmd, void **hdr)
 {
 	struct sk_buff *msg;
 
@@ -59,7 +52,7 @@ static struct sk_buff *nexus_nl_reply_new(struct genl_info *info, u8 cmd,
 }
 
 /* A reply whose attributes did not fit: that is a module bug. */
-static int nexus_nl_reply_overflow(struct sk_buff *msg, struct genl_info *info)
+int nexus_nl_reply_overflow(struct sk_buff *msg, struct genl_info *info)
 {
 	nlmsg_free(msg);
 	NL_SET_ERR_MSG(info->extack, "reply does not fit in a netlink message");
@@ -67,8 +60,7 @@ static int nexus_nl_reply_overflow(struct sk_buff *msg, struct genl_info *info)
 }
 
 /* Finish and send a reply (consumed, whatever happens). */
-static int nexus_nl_reply_send(struct sk_buff *msg, void *hdr,
-			       struct genl_info *info)
+int nexus_nl_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info)
 {
 	int err;
 
@@ -167,9 +159,35 @@ static const struct genl_ops nexus_genl_ops[] = {
 		.maxattr = NEXUS_ATTR_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+#define NEXUS_OP(c, d, p)						\
+	{ .cmd = (c), .doit = (d), .policy = (p), .maxattr = NEXUS_ATTR_MAX,	\
+	  .flags = GENL_ADMIN_PERM }
+	NEXUS_OP(NEXUS_CMD_POOL_CREATE, nexus_nl_pool_create_doit, nexus_pool_policy),
+	NEXUS_OP(NEXUS_CMD_POOL_IMPORT, nexus_nl_pool_import_doit, nexus_pool_policy),
+	NEXUS_OP(NEXUS_CMD_POOL_EXPORT, nexus_nl_pool_export_doit, nexus_pool_policy),
+	NEXUS_OP(NEXUS_CMD_POOL_DESTROY, nexus_nl_pool_destroy_doit, nexus_pool_policy),
+	{
+		.cmd = NEXUS_CMD_POOL_GET,
+		.doit = nexus_nl_pool_get_doit,
+		.dumpit = nexus_nl_pool_get_dumpit,
+		.policy = nexus_pool_policy,
+		.maxattr = NEXUS_ATTR_MAX,
+	},
+	NEXUS_OP(NEXUS_CMD_REPLICA_CREATE, nexus_nl_replica_create_doit, nexus_replica_policy),
+	NEXUS_OP(NEXUS_CMD_REPLICA_DESTROY, nexus_nl_replica_destroy_doit, nexus_replica_policy),
+	NEXUS_OP(NEXUS_CMD_REPLICA_RESIZE, nexus_nl_replica_resize_doit, nexus_replica_policy),
+	NEXUS_OP(NEXUS_CMD_REPLICA_SET, nexus_nl_replica_set_doit, nexus_replica_policy),
+#undef NEXUS_OP
+	{
+		.cmd = NEXUS_CMD_REPLICA_GET,
+		.doit = nexus_nl_replica_get_doit,
+		.dumpit = nexus_nl_replica_get_dumpit,
+		.policy = nexus_replica_policy,
+		.maxattr = NEXUS_ATTR_MAX,
+	},
 };
 
-static struct genl_family nexus_genl_family __ro_after_init = {
+struct genl_family nexus_genl_family __ro_after_init = {
 	.name = NEXUS_GENL_NAME,
 	.version = NEXUS_GENL_VERSION,
 	.maxattr = NEXUS_ATTR_MAX,

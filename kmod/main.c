@@ -41,19 +41,31 @@ static int __init nexus_init(void)
 		pr_err("invalid module parameters: %s\n", extack._msg);
 		return err;
 	}
+	err = nexus_replica_init();
+	if (err) {
+		pr_err("cannot register the replica block major: %d\n", err);
+		return err;
+	}
 	err = nexus_genl_init();
 	if (err) {
 		pr_err("cannot register the generic netlink family: %d\n", err);
-		return err;
+		goto out_replica_exit;
 	}
 	pr_info("version %s loaded (netlink API %u)\n", NEXUS_VERSION,
 		NEXUS_GENL_VERSION);
 	return 0;
+
+out_replica_exit:
+	nexus_replica_exit();
+	return err;
 }
 
 static void __exit nexus_exit(void)
 {
+	/* No new commands, then every pool exported cleanly. */
 	nexus_genl_exit();
+	nexus_pool_export_all();
+	nexus_replica_exit();
 	pr_info("unloaded\n");
 }
 

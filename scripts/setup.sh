@@ -13,13 +13,13 @@ packages=(
 	# building the module, the debug kernel and nexusctl
 	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
 	xz-utils pkg-config sparse dkms
-	libnl-3-dev libnl-genl-3-dev libjson-c-dev libnvme-dev
+	libnl-3-dev libnl-genl-3-dev libjson-c-dev libnvme-dev libblkid-dev
 	# Debian 12's kernel, its headers and its source (debug kernel, checkpatch)
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	# the guest harness
 	qemu-system-x86 busybox-static python3
 	# what the guest tests run (from the host's root file system)
-	jq iproute2 util-linux nvme-cli fio
+	jq iproute2 util-linux nvme-cli fio udev e2fsprogs
 )
 
 sudo=

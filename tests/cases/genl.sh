@@ -9,7 +9,7 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NEXUS_TOP/dkms.conf")
 rawgenl() { python3 "$NEXUS_TOP/tests/lib/genl.py" "$@"; }
 # Command and attribute numbers, from the uAPI header (docs/netlink.md).
 CMD_INFO_GET=1 CMD_CONFIG_GET=2 CMD_CONFIG_SET=3
-A_VERSION=2 A_IO_TIMEOUT_MS=5 A_RATE_MIN=6 A_RATE_MAX=7 A_MAX=7
+A_VERSION=2 A_IO_TIMEOUT_MS=5 A_RATE_MIN=6 A_RATE_MAX=7 A_POOL_NAME=8 A_MAX=35
 
 at_exit unload_nexus
 unload_nexus
@@ -18,11 +18,11 @@ step "the family loads the module on demand"
 expect_rc 0 nexusctl version
 module_loaded || fail "nexusctl version did not load the module"
 expect_in "$OUT" "nexusctl $version (netlink API 1)"
-expect_in "$OUT" "module   $version (netlink API 1, features: events config)"
+expect_in "$OUT" "module   $version (netlink API 1, features: events config pools)"
 expect_rc 0 nexusctl -j version
 expect_eq "$(jq -r .module.version <<<"$OUT")" "$version" "module version"
 expect_eq "$(jq -r .module.api_version <<<"$OUT")" 1 "module API version"
-expect_eq "$(jq -c .module.features <<<"$OUT")" '["events","config"]' "features"
+expect_eq "$(jq -c .module.features <<<"$OUT")" '["events","config","pools"]' "features"
 expect_eq "$(jq -r .nexusctl.version <<<"$OUT")" "$version" "nexusctl version"
 
 step "the controller sees the family, its ops and its events group"
@@ -80,6 +80,9 @@ expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr str:$A_VERSION=x
 expect_in "$OUT" "errno=22 msg=Unsupported attribute offs=20"
 expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr u32:$((A_MAX + 1))=1
 expect_in "$OUT" "errno=22 msg=Unknown attribute type offs=20"
+# An attribute of the family that this command does not take.
+expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr str:$A_POOL_NAME=p1
+expect_in "$OUT" "errno=22 msg=Unsupported attribute offs=20"
 expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr u16:$A_IO_TIMEOUT_MS=5000
 expect_in "$OUT" "errno=22 msg=invalid attribute length offs=20"
 expect_rc 0 rawgenl --cmd $CMD_CONFIG_SET --attr u64:$A_RATE_MIN=1

@@ -33,6 +33,20 @@ expect_in "$OUT" "errno=1 "
 expect_rc 0 nexusctl -j module show
 expect_eq "$(jq -r .io_timeout_ms <<<"$OUT")" 5000 "io_timeout_ms after refused changes"
 
+step "nor manage pools and replicas"
+# POOL_CREATE IMPORT EXPORT DESTROY, REPLICA_CREATE DESTROY RESIZE SET
+for cmd in 5 6 7 8 11 12 13 14; do
+	expect_rc 0 as_nobody python3 "$pub/genl.py" --cmd $cmd --attr str:8=p1
+	expect_in "$OUT" "errno=1 " "command $cmd as nobody"
+done
+expect_rc 4 as_nobody nexusctl pool import /dev/null
+expect_in "$ERR" "nexusctl: pool import: permission denied"
+expect_rc 4 as_nobody nexusctl replica create p1 r1 1G
+expect_rc 4 as_nobody nexusctl pool destroy p1 --force
+expect_rc 0 as_nobody nexusctl -j pool list
+expect_eq "$OUT" "[
+]" "pools an unprivileged user sees"
+
 step "root may"
 expect_rc 0 nexusctl module set io-timeout 6s
 

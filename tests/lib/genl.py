@@ -5,7 +5,7 @@ came back.  For tests that must send what nexusctl never would: foreign or
 malformed attributes, unknown commands, bad flags.
 
 usage: genl.py [--family nexus] --cmd N [--attr KIND:TYPE=VALUE]... [--flags N]
-       (KIND: u16 u32 u64 str hex; e.g. --attr u32:5=7000)
+       (KIND: u8 u16 u32 u64 str hex flag; e.g. --attr u32:5=7000)
 
 Prints `errno=<n> msg=<extack message> offs=<attr offset> replies=<n>` and
 exits 0; errno 0 is success.  Attributes go in the order given.
@@ -88,15 +88,18 @@ class Genl:
 
 
 def encode(spec):
-    """KIND:TYPE=VALUE, KIND one of u16 u32 u64 str hex, as a netlink attribute."""
+    """KIND:TYPE=VALUE, KIND one of u8 u16 u32 u64 str hex flag, as an attribute."""
     kind, rest = spec.split(":", 1)
-    atype, value = rest.split("=", 1)
-    if kind == "str":
+    atype, _, value = rest.partition("=")
+    if kind == "flag":
+        payload = b""
+    elif kind == "str":
         payload = value.encode() + b"\0"
     elif kind == "hex":
         payload = bytes.fromhex(value)
     else:
-        payload = struct.pack({"u16": "=H", "u32": "=I", "u64": "=Q"}[kind], int(value, 0))
+        payload = struct.pack({"u8": "=B", "u16": "=H", "u32": "=I", "u64": "=Q"}[kind],
+                              int(value, 0))
     return nla(int(atype, 0), payload)
 
 
@@ -106,7 +109,7 @@ def main():
     ap.add_argument("--cmd", type=int, required=True)
     ap.add_argument("--flags", type=lambda s: int(s, 0), default=NLM_F_REQUEST | NLM_F_ACK)
     ap.add_argument("--attr", action="append", default=[], metavar="KIND:TYPE=VALUE",
-                    help="u16|u32|u64|str|hex, in the order given")
+                    help="u8|u16|u32|u64|str|hex|flag, in the order given")
     args = ap.parse_args()
     g = Genl()
     fam = g.family_id(args.family)

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Replica cluster maps: per replica, a radix tree of metadata blocks.  A
+ * leaf maps NEXUS_MAP_PER_BLOCK logical clusters to physical cluster + 1
+ * (0: unmapped, reads as zeros); an inner node holds child block numbers.
+ * The tree has the height its replica's size needs (1 to 3); nodes are
+ * created when a cluster under them is first mapped.
+ *
+ * Locking: writers hold pool->md_lock.  The IO path looks up without it:
+ * a new node is filled in before the entry that links it is written
+ * (smp_wmb), entries and the root are read with READ_ONCE, and nodes are
+ * freed only when no IO can be in flight (the replica is not open:
+ * destroy and shrink).  The root and height live in map->top, one word,
+ * so that a lookup never sees a root of one height and the height of
+ * another.
+ */
+#include <linux/math64.h>
+
+#include "nexus.h"
+
+static inline unsigned long nexus_map_top(u32 root, u8 height)
+{
+	return root ? ((unsigned long)root << 2) | height : 0;
+}
+
+void nexus_map_load(struct nexus_map *map, const struct nexus_replica_rec *r)
+{
+	WRITE_ONCE(map->top, nexus_map_top(le32_to_cpu(r->map_root), r->map_height));
+}
+
+static __le32 *nexus_map_entries(struct nexus_pool *pool, u32 nr)
+{
+	return nexus_fmt_payload(nexus_md_block(&pool->md, nr));
+}
+
+/* Physical cluster + 1 that @logical maps to, 0 if none.  Any context. */
+u32 nexus_map_lookup(struct nexus_pool *pool, struct nexus_map *map, u64 logical)
+{
+	unsigned long top = READ_ONCE(map->top);
+	u32 nr = top >> 2, rem;
+	u8 height = top & 3;
+
+	while (nr) {
+		u64 idx = div_u64_rem(logical, (u32)nexus_fmt_map_capacity(height - 1), &rem);
+		u32 v;
+
+		if (idx >= NEXUS_MAP_PER_BLOCK)
+			return 0;
+		v = le32_to_cpu(READ_ONCE(nexus_map_entries(pool, nr)[idx]));
+		if (height == 1)
+			return v;
+		logical = rem;
+		nr = v;
+		height--;
+	}
+	return 0;
+}
+
+/* Publish the new root @root of height @height, in the record and in @map. */
+static void nexus_map_set_top(struct nexus_pool *pool, struct nexus_map *map,
+			      u32 rec, u32 root, u8 height)
+{
+	struct nexus_replica_rec *r = nexus_md_rec(&pool->md, rec);
+
+	r->map_root = cpu_to_le32(root);
+	r->map_height = height;
+	nexus_md_rec_dirty(&pool->md, rec);
+	smp_wmb();	/* the root's contents before the root */
+	WRITE_ONCE(map->top, nexus_map_top(root, height));
+}
+
+/**
+ * nexus_map_set() - map a logical cluster
+ * @pool: its pool, md_lock held
+ * @map: the replica's map
+ * @rec: the replica's record
+ * @logical: the logical cluster, below the replica's size
+ * @value: physical cluster + 1, or 0 to unmap
+ *
+ * Creates the nodes on the way.  The caller keeps refcounts and the
+ * record's mapped count.
+ *
+ * Return: the previous value (>= 0), or -ENOSPC if the metadata is full.
+ */
+int nexus_map_set(struct nexus_pool *pool, struct nexus_map *map, u32 rec,
+		  u64 logical, u32 value)
+{
+	struct nexus_replica_rec *r = nexus_md_rec(&pool->md, rec);
+	u8 height = r->map_height;
+	u32 nr = le32_to_cpu(r->map_root), old, rem;
+	int err;
+
+	lockdep_assert_held(&pool->md_lock);
+	if (!nr) {
+		if (!value)
+			return 0;
+		err = nexus_md_alloc_block(&pool->md, height == 1 ? NEXUS_BLK_MAP_LEAF :
+					   NEXUS_BLK_MAP_INNER, &nr);
+		if (err)
+			return err;
+		nexus_map_set_top(pool, map, rec, nr, height);
+	}
+	for (; height > 1; height--) {
+		__le32 *e = nexus_map_entries(pool, nr);
+		u64 idx = div_u64_rem(logical, (u32)nexus_fmt_map_capacity(height - 1), &rem);
+		u32 child = le32_to_cpu(e[idx]);
+
+		if (!child) {
+			if (!value)
+				return 0;
+			err = nexus_md_alloc_block(&pool->md, height == 2 ? NEXUS_BLK_MAP_LEAF :
+						   NEXUS_BLK_MAP_INNER, &child);
+			if (err)
+				return err;
+			smp_wmb();	/* the node's contents before its link */
+			WRITE_ONCE(e[idx], cpu_to_le32(child));
+			nexus_md_dirty(&pool->md, nr);
+		}
+		nr = child;
+		logical = rem;
+	}
+	old = le32_to_cpu(nexus_map_entries(pool, nr)[logical]);
+	WRITE_ONCE(nexus_map_entries(pool, nr)[logical], cpu_to_le32(value));
+	nexus_md_dirty(&pool->md, nr);
+	return old;
+}
+
+/*
+ * Make the tree tall enough for @clusters logical clusters: a new root
+ * above the old one for each level it lacks.  0, or -ENOSPC.
+ */
+int nexus_map_grow(struct nexus_pool *pool, struct nexus_map *map, u32 rec, u64 clusters)
+{
+	struct nexus_replica_rec *r = nexus_md_rec(&pool->md, rec);
+	u8 want = nexus_fmt_map_height(clusters);
+	u32 root = le32_to_cpu(r->map_root), nr;
+	int err;
+
+	lockdep_assert_held(&pool->md_lock);
+	if (!root) {
+		r->map_height = max(r->map_height, want);
+		nexus_md_rec_dirty(&pool->md, rec);
+		return 0;
+	}
+	while (r->map_height < want) {
+		err = nexus_md_alloc_block(&pool->md, NEXUS_BLK_MAP_INNER, &nr);
+		if (err)
+			return err;
+		nexus_map_entries(pool, nr)[0] = cpu_to_le32(root);
+		root = nr;
+		nexus_map_set_top(pool, map, rec, root, r->map_height + 1);
+	}
+	return 0;
+}
+
+/*
+ * Free what lies at or above logical cluster @from under node @nr (the
+ * node covering logical clusters from @base on); true if the node itself
+ * is now empty and freed.
+ */
+static bool nexus_map_free_node(struct nexus_pool *pool, u32 rec, u32 nr, u8 height,
+				u64 base, u64 from, u64 *unmapped)
+{
+	__le32 *e = nexus_map_entries(pool, nr);
+	u64 span = nexus_fmt_map_capacity(height - 1);
+	bool empty = true;
+	u32 i;
+
+	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
+		u32 v = le32_to_cpu(e[i]);
+		u64 first = base + i * span;
+
+		if (!v)
+			continue;
+		if (first + span <= from) {
+			empty = false;
+			continue;
+		}
+		if (height > 1) {
+			if (!nexus_map_free_node(pool, rec, v, height - 1, first, from, unmapped)) {
+				empty = false;
+				continue;
+			}
+		} else {
+			nexus_pool_free_cluster(pool, v - 1);
+			(*unmapped)++;
+		}
+		e[i] = 0;
+		nexus_md_dirty(&pool->md, nr);
+	}
+	if (empty)
+		nexus_md_free_block(&pool->md, nr);
+	return empty;
+}
+
+/*
+ * Unmap every logical cluster from @from on, freeing the clusters (once
+ * unreferenced) and the nodes left empty.  The replica must have no IO in
+ * flight.  Updates the record's mapped count.
+ */
+void nexus_map_free_from(struct nexus_pool *pool, struct nexus_map *map, u32 rec, u64 from)
+{
+	struct nexus_replica_rec *r = nexus_md_rec(&pool->md, rec);
+	u32 root = le32_to_cpu(r->map_root);
+	u64 unmapped = 0;
+
+	lockdep_assert_held(&pool->md_lock);
+	if (root && nexus_map_free_node(pool, rec, root, r->map_height, 0, from, &unmapped))
+		nexus_map_set_top(pool, map, rec, 0, r->map_height);
+	le64_add_cpu(&r->mapped, -(s64)unmapped);
+	nexus_md_rec_dirty(&pool->md, rec);
+}

@@ -5,7 +5,13 @@
 # through the replica device; the NQN and namespace uuid are the documented
 # ones; allowed hosts are enforced; shares survive export and import;
 # destroying a pool with shared replicas needs --force.
-# nexus-test: disk=nvme:512M timeout=600
+#
+# Not on the debug kernel: its lockdep reports a circular dependency inside
+# nvmet-tcp itself (nvmet_tcp_install_queue flushes nvmet-wq from io_work;
+# release_work cancels io_work), with no nexus frame in the chain.  It is
+# the long-standing report that fails blktests nvme/005 upstream
+# (linux-nvme/nvme-cli#3113).  The script passes there otherwise.
+# nexus-test: disk=nvme:512M timeout=600 kernels=stock,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 

@@ -447,7 +447,7 @@ int nexus_pool_export(struct nexus_pool *pool, struct netlink_ext_ack *extack)
 	busy = nexus_replicas_close(pool);
 	if (busy) {
 		nexus_set_err_msg_fmt(extack, "a replica of the pool is in use",
-				      "replica %s is in use", busy->name);
+				      "a replica of the pool is in use: %s", busy->name);
 		mutex_unlock(&pool->lock);
 		return -EBUSY;
 	}
@@ -492,7 +492,7 @@ int nexus_pool_destroy(struct nexus_pool *pool, bool force, struct netlink_ext_a
 	busy = nexus_replicas_close(pool);
 	if (busy) {
 		nexus_set_err_msg_fmt(extack, "a replica of the pool is in use",
-				      "replica %s is in use", busy->name);
+				      "a replica of the pool is in use: %s", busy->name);
 		err = -EBUSY;
 		goto out_unlock;
 	}

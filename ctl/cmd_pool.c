@@ -516,30 +516,15 @@ static int nx_pool_destroy(struct nx_ctx *ctx, int argc, char **argv)
 
 int nx_cmd_pool(struct nx_ctx *ctx, int argc, char **argv)
 {
-	static const struct {
-		const char *verb, *what;
-		int (*run)(struct nx_ctx *ctx, int argc, char **argv);
-	} verbs[] = {
+	static const struct nx_verb verbs[] = {
+		{ "list", "pool list", nx_pool_list },
 		{ "create", "pool create", nx_pool_create },
 		{ "import", "pool import", nx_pool_import },
 		{ "export", "pool export", nx_pool_export },
 		{ "destroy", "pool destroy", nx_pool_destroy },
-		{ "list", "pool list", nx_pool_list },
 		{ "show", "pool show", nx_pool_show },
 		{ "check", "pool check", nx_pool_check },
 	};
-	unsigned int i;
 
-	if (argc < 1) {
-		ctx->what = "pool list";
-		return nx_pool_list(ctx, 1, argv);
-	}
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(argv[0], verbs[i].verb))
-			continue;
-		ctx->what = verbs[i].what;
-		return verbs[i].run(ctx, argc, argv);
-	}
-	return nx_usage_error("pool: unknown verb '%s' "
-			      "(create, import, export, destroy, list, show, check)", argv[0]);
+	return nx_dispatch(ctx, "pool", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);
 }

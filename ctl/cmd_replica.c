@@ -729,28 +729,15 @@ static int nx_replica_list(struct nx_ctx *ctx, int argc, char **argv)
 
 int nx_cmd_replica(struct nx_ctx *ctx, int argc, char **argv)
 {
-	static const struct {
-		const char *verb, *what;
-		int (*run)(struct nx_ctx *ctx, int argc, char **argv);
-	} verbs[] = {
+	static const struct nx_verb verbs[] = {
+		{ "list", "replica list", nx_replica_list },
 		{ "create", "replica create", nx_replica_create },
 		{ "destroy", "replica destroy", nx_replica_destroy },
 		{ "resize", "replica resize", nx_replica_resize },
-		{ "list", "replica list", nx_replica_list },
 		{ "show", "replica show", nx_replica_show },
 		{ "share", "replica share", nx_replica_share },
 		{ "unshare", "replica unshare", nx_replica_unshare },
 	};
-	unsigned int i;
 
-	if (argc < 1)
-		return nx_replica_list(ctx, 1, argv);
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(argv[0], verbs[i].verb))
-			continue;
-		ctx->what = verbs[i].what;
-		return verbs[i].run(ctx, argc, argv);
-	}
-	return nx_usage_error("replica: unknown verb '%s' "
-			      "(create, destroy, resize, list, show, share, unshare)", argv[0]);
+	return nx_dispatch(ctx, "replica", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);
 }

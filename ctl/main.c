@@ -64,6 +64,30 @@ static const struct nx_command {
 	{ "replica", nx_cmd_replica, true },
 };
 
+/* Run the verb argv[0] of @object; with no verb, the first of @verbs. */
+int nx_dispatch(struct nx_ctx *ctx, const char *object, const struct nx_verb *verbs,
+		unsigned int n, int argc, char **argv)
+{
+	static char *none[] = { NULL };
+	char names[256] = "";
+	unsigned int i;
+
+	if (argc < 1) {
+		ctx->what = verbs[0].what;
+		return verbs[0].run(ctx, 1, none);
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(argv[0], verbs[i].verb))
+			continue;
+		ctx->what = verbs[i].what;
+		return verbs[i].run(ctx, argc, argv);
+	}
+	for (i = 0; i < n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", verbs[i].verb);
+	return nx_usage_error("%s: unknown verb '%s' (%s)", object, argv[0], names);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {

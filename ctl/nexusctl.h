@@ -142,6 +142,15 @@ bool nx_nvmet_shared(const uint8_t uuid[16]);
 /* check.c */
 int nx_pool_check(struct nx_ctx *ctx, int argc, char **argv);
 
+/* An object's verbs: the first is the default when none is given. */
+struct nx_verb {
+	const char *verb, *what;	/* "list", "pool list" */
+	int (*run)(struct nx_ctx *ctx, int argc, char **argv);
+};
+
+int nx_dispatch(struct nx_ctx *ctx, const char *object, const struct nx_verb *verbs,
+		unsigned int n, int argc, char **argv);
+
 /* Commands: argv[0] is the verb (or the command for top-level ones). */
 int nx_cmd_version(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_module(struct nx_ctx *ctx, int argc, char **argv);

@@ -9,15 +9,8 @@
 #include <string.h>
 
 #include "format.h"
+#include "test.h"
 
-static int failures;
-
-#define CHECK(cond) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-		failures++;							\
-	}									\
-} while (0)
 
 static void test_crc32c(void)
 {

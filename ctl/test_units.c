@@ -5,15 +5,8 @@
 #include <string.h>
 
 #include "nexusctl.h"
+#include "test.h"
 
-static int failures;
-
-#define CHECK(cond) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-		failures++;							\
-	}									\
-} while (0)
 
 static void test_duration(void)
 {

@@ -14,13 +14,14 @@ KERNEL ?= stock
 TESTS ?=
 
 CC ?= cc
-CTL_PKGS := libnl-genl-3.0 json-c blkid
+CTL_PKGS := libnl-genl-3.0 json-c blkid libnvme
 CTL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -Werror -Iinclude -Ictl -Ikmod \
 	-DNEXUS_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(CTL_PKGS) 2>/dev/null)
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
 CTL_SRCS := $(filter-out ctl/test_%.c,$(wildcard ctl/*.c)) kmod/format.c
-CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h kmod/format.h dkms.conf
+CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h include/nexus_label.h \
+	kmod/format.h kmod/label.h dkms.conf
 
 CHECKPATCH_FILES = $(wildcard kmod/*.c kmod/*.h kmod/compat/*.c kunit/*.c include/*.h)
 

@@ -27,6 +27,104 @@ static void nx_timestamp(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static const char *nx_event_name(uint8_t ev)
+{
+	static const char *const names[] = {
+		[NEXUS_EVENT_CREATED] = "created",
+		[NEXUS_EVENT_IMPORTED] = "imported",
+		[NEXUS_EVENT_EXPORTED] = "exported",
+		[NEXUS_EVENT_DESTROYED] = "destroyed",
+		[NEXUS_EVENT_RESIZED] = "resized",
+		[NEXUS_EVENT_CHANGED] = "changed",
+		[NEXUS_EVENT_STOPPED] = "stopped",
+		[NEXUS_EVENT_ASSEMBLED] = "assembled",
+		[NEXUS_EVENT_CHILD_ADDED] = "child-added",
+		[NEXUS_EVENT_CHILD_REMOVED] = "child-removed",
+		[NEXUS_EVENT_CHILD_FAULTED] = "child-faulted",
+		[NEXUS_EVENT_CHILD_ONLINE] = "child-online",
+		[NEXUS_EVENT_REBUILD_STARTED] = "rebuild-started",
+		[NEXUS_EVENT_REBUILD_DONE] = "rebuild-done",
+		[NEXUS_EVENT_REBUILD_FAILED] = "rebuild-failed",
+	};
+
+	return ev < sizeof(names) / sizeof(names[0]) && names[ev] ? names[ev] : "unknown";
+}
+
+static const char *nx_str_attr(struct nlattr *nla)
+{
+	const char *s = nla ? nla_data(nla) : NULL;
+
+	return s && nla_len(nla) > 0 && !s[nla_len(nla) - 1] ? s : "?";
+}
+
+/* A pool, replica or nexus event: its kind, what happened, to what. */
+static int nx_monitor_object(struct nx_monitor *mon, struct nlattr **tb, uint8_t cmd,
+			     const char *when)
+{
+	static const char *const member[] = { "empty", "synced", "rebuilding", "faulted" };
+	static const char *const nstate[] = { "online", "degraded", "faulted" };
+	const char *kind = cmd == NEXUS_CMD_POOL_NTF ? "pool" :
+			   cmd == NEXUS_CMD_REPLICA_NTF ? "replica" : "nexus";
+	const char *ev, *name, *pool = nx_str_attr(tb[NEXUS_ATTR_POOL_NAME]);
+	struct nlattr *ctb[NEXUS_CHILD_ATTR_MAX + 1] = {};
+	char uuid[37] = "", obj_name[160];
+	json_object *obj;
+	uint8_t st = 0;
+
+	if (!tb[NEXUS_ATTR_EVENT])
+		return -EBADMSG;
+	ev = nx_event_name(nla_get_u8(tb[NEXUS_ATTR_EVENT]));
+	if (cmd == NEXUS_CMD_NEXUS_NTF)
+		name = nx_str_attr(tb[NEXUS_ATTR_NEXUS_NAME]);
+	else if (cmd == NEXUS_CMD_REPLICA_NTF)
+		name = nx_str_attr(tb[NEXUS_ATTR_REPLICA_NAME]);
+	else
+		name = pool;
+	if (cmd == NEXUS_CMD_REPLICA_NTF)
+		snprintf(obj_name, sizeof(obj_name), "%s/%s", pool, name);
+	else
+		snprintf(obj_name, sizeof(obj_name), "%s", name);
+	if (tb[NEXUS_ATTR_CHILD] &&
+	    nla_parse_nested(ctb, NEXUS_CHILD_ATTR_MAX, tb[NEXUS_ATTR_CHILD], NULL) < 0)
+		return -EBADMSG;
+	if (ctb[NEXUS_CHILD_ATTR_UUID] && nla_len(ctb[NEXUS_CHILD_ATTR_UUID]) == 16)
+		nx_format_uuid(nla_data(ctb[NEXUS_CHILD_ATTR_UUID]), uuid);
+	if (tb[NEXUS_ATTR_NEXUS_STATE])
+		st = nla_get_u8(tb[NEXUS_ATTR_NEXUS_STATE]);
+	if (mon->ctx->json) {
+		obj = json_object_new_object();
+		json_object_object_add(obj, "time", json_object_new_string(when));
+		json_object_object_add(obj, "event", json_object_new_string(kind));
+		json_object_object_add(obj, "what", json_object_new_string(ev));
+		json_object_object_add(obj, "name", json_object_new_string(obj_name));
+		if (tb[NEXUS_ATTR_NEXUS_STATE])
+			json_object_object_add(obj, "state",
+					       json_object_new_string(st < 3 ? nstate[st] : "?"));
+		if (uuid[0]) {
+			json_object *c = json_object_new_object();
+			uint8_t cs = ctb[NEXUS_CHILD_ATTR_STATE] ?
+				     nla_get_u8(ctb[NEXUS_CHILD_ATTR_STATE]) : 0;
+
+			json_object_object_add(c, "uuid", json_object_new_string(uuid));
+			json_object_object_add(c, "uri", json_object_new_string(
+					       nx_str_attr(ctb[NEXUS_CHILD_ATTR_URI])));
+			json_object_object_add(c, "state",
+					       json_object_new_string(cs < 4 ? member[cs] : "?"));
+			json_object_object_add(obj, "child", c);
+		}
+		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		json_object_put(obj);
+		return 0;
+	}
+	printf("%s %s %s %s", when, kind, obj_name, ev);
+	if (uuid[0])
+		printf(" child %s (%s)", uuid, nx_str_attr(ctb[NEXUS_CHILD_ATTR_URI]));
+	if (tb[NEXUS_ATTR_NEXUS_STATE])
+		printf(", nexus %s", st < 3 ? nstate[st] : "?");
+	putchar('\n');
+	return 0;
+}
+
 static int nx_monitor_event(struct nlattr **tb, uint8_t cmd, void *arg)
 {
 	struct nx_monitor *mon = arg;
@@ -51,6 +149,12 @@ static int nx_monitor_event(struct nlattr **tb, uint8_t cmd, void *arg)
 			nx_config_print(&cfg, "%s %s", ", ");
 			putchar('\n');
 		}
+		break;
+	case NEXUS_CMD_POOL_NTF:
+	case NEXUS_CMD_REPLICA_NTF:
+	case NEXUS_CMD_NEXUS_NTF:
+		if (nx_monitor_object(mon, tb, cmd, when))
+			return -EBADMSG;
 		break;
 	default:
 		/* A newer module's event: say so rather than drop it. */

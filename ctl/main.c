@@ -43,7 +43,37 @@ static const char nx_usage[] =
 	"              [--host <host nqn>]... | [--any-host]\n"
 	"                              export it over NVMe-oF through nvmet (default:\n"
 	"                              tcp, 0.0.0.0, port 8420, any host)\n"
-	"  replica unshare <pool> <name>"
+	"  replica unshare <pool> <name>\n"
+	"\n"
+	"  nexus create <name> <child uri>... [--size <size>] [--uuid <uuid>]\n"
+	"              [--bitmap-chunk <size>] [--read-policy <policy>]\n"
+	"              [--io-timeout <time>] [--force]\n"
+	"                              a new mirrored volume, /dev/nexusN; child URIs:\n"
+	"                              /dev/<dev>, bdev:///dev/<dev>, bdev:///<replica uuid>,\n"
+	"                              replica://<pool>/<name>, nvmf://<host>[:<port>]/<nqn>,\n"
+	"                              nvmf+rdma://<host>[:<port>]/<nqn>\n"
+	"  nexus assemble [--name <name>] <child uri>...\n"
+	"                              start a nexus again from its children's labels\n"
+	"  nexus stop <name>           stop it cleanly; the children keep their labels\n"
+	"  nexus destroy <name>        stop it and erase the children's labels\n"
+	"  nexus set <name> <setting> <value>...\n"
+	"                              read-policy least-pending|round-robin|local-first,\n"
+	"                              io-timeout, rebuild-rate-min, rebuild-rate-max\n"
+	"  nexus list | show <name>    state, children, rebuild progress\n"
+	"  nexus publish <name> [--proto tcp|rdma] [--addr <ip>] [--port <port>]\n"
+	"              [--host <host nqn>]... | [--any-host]\n"
+	"                              export it through nvmet: NQN\n"
+	"                              nqn.2019-05.io.openebs:<name> (default: tcp,\n"
+	"                              0.0.0.0, port 8420, any host)\n"
+	"  nexus unpublish <name>\n"
+	"  child add <nexus> <uri> [--force]\n"
+	"                              add a child; a full rebuild makes it in sync\n"
+	"  child remove <nexus> <child> [--force]\n"
+	"                              (--force: even the last in-sync child)\n"
+	"  child fault <nexus> <child> take a child out by hand\n"
+	"  child online <nexus> <child> [<uri>]\n"
+	"                              bring a faulted child back (partial rebuild)\n"
+	"  rebuild pause|resume|stop <nexus> <child>\n"
 	"\n"
 	"options:\n"
 	"  -j, --json                  JSON output (one object per line for monitor)\n"
@@ -62,6 +92,9 @@ static const struct nx_command {
 	{ "monitor", nx_cmd_monitor, false },
 	{ "pool", nx_cmd_pool, true },
 	{ "replica", nx_cmd_replica, true },
+	{ "nexus", nx_cmd_nexus, true },
+	{ "child", nx_cmd_child, true },
+	{ "rebuild", nx_cmd_rebuild, true },
 };
 
 /* Run the verb argv[0] of @object; with no verb, the first of @verbs. */

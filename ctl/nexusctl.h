@@ -13,6 +13,10 @@
  *   cmd_replica.c  replica create, destroy, resize, list, show, share,
  *                  unshare; replies about replicas
  *   nvmet.c        shares: the kernel NVMe target's configfs tree
+ *   cmd_nexus.c    nexus create, assemble, stop, destroy, set, list, show;
+ *                  child add, remove, fault, online; rebuild control
+ *   uri.c          child URIs, resolved to block devices
+ *   fabrics.c      remote children: NVMe-oF connect and disconnect (libnvme)
  *   check.c        pool check: the offline checker, on kmod/format.c
  */
 #ifndef NEXUSCTL_H
@@ -25,6 +29,7 @@
 #include <netlink/genl/genl.h>
 
 #include "nexus_format.h"
+#include "nexus_label.h"
 #include "nexus_netlink.h"
 
 /*
@@ -133,11 +138,58 @@ void nx_replica_release(struct nx_replica *r);
 void nx_replicas_release(struct nx_replicas *list);
 const char *nx_share_proto_name(uint8_t proto);
 
-/* nvmet.c */
+/* nvmet.c: a block device exported over NVMe-oF */
+struct nx_export {
+	const char *nqn;
+	const char *device;		/* /dev/... */
+	const uint8_t *uuid;		/* the namespace's uuid */
+	uint8_t proto;			/* enum nexus_share_proto */
+	const char *addr;
+	uint16_t port;
+	bool any_host;
+	char **hosts;
+	unsigned int nr_hosts;
+};
+
+int nx_nvmet_export(const struct nx_export *e);
+int nx_nvmet_unexport(const char *nqn);
+bool nx_nvmet_exported(const char *nqn);
 void nx_share_nqn(const uint8_t uuid[16], char *nqn, size_t len);
 int nx_nvmet_share(const struct nx_replica *r);
 int nx_nvmet_unshare(const uint8_t uuid[16]);
 bool nx_nvmet_shared(const uint8_t uuid[16]);
+
+/* fabrics.c */
+struct nx_nvmf {
+	char transport[8];		/* "tcp", "rdma" */
+	char traddr[64];
+	char trsvcid[8];
+	char nqn[224];
+	char hostnqn[224];		/* "" for the host's default */
+	uint8_t uuid[16];
+	bool has_uuid;
+};
+
+int nx_nvmf_parse(const char *uri, struct nx_nvmf *f, const char **why);
+int nx_nvmf_connect(const struct nx_nvmf *f, char *dev, size_t len, bool *connected,
+		    char *why, size_t whylen);
+int nx_nvmf_disconnect(const struct nx_nvmf *f);
+
+/* uri.c */
+struct nx_child_uri {
+	char uri[512];
+	char path[256];			/* the block device */
+	bool local;			/* no network in the way */
+	bool remote;			/* NVMe-oF */
+	bool connected;			/* resolving made a new connection */
+	bool has_uuid;			/* the URI named the child's uuid */
+	uint8_t uuid[16];
+	struct nx_nvmf nvmf;
+};
+
+int nx_uri_resolve(struct nx_ctx *ctx, const char *uri, struct nx_child_uri *out);
+void nx_uri_release(struct nx_child_uri *u);
+void nx_uri_forget(const char *uri);
 
 /* check.c */
 int nx_pool_check(struct nx_ctx *ctx, int argc, char **argv);
@@ -157,5 +209,8 @@ int nx_cmd_module(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_monitor(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_pool(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_replica(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_child(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_rebuild(struct nx_ctx *ctx, int argc, char **argv);
 
 #endif /* NEXUSCTL_H */

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sharing replicas over NVMe-oF through the kernel's NVMe target (nvmet),
- * configured through its configfs tree, /sys/kernel/config/nvmet:
+ * Exporting block devices over NVMe-oF through the kernel's NVMe target
+ * (nvmet), configured through its configfs tree, /sys/kernel/config/nvmet:
+ * replicas (shares) and nexuses (publish).
  *
- *   subsystems/<nqn>                     one per shared replica, NQN
- *                                        NEXUS_SHARE_NQN_PREFIX + uuid
- *   subsystems/<nqn>/namespaces/1        device_path /dev/nxrN,
- *                                        device_uuid = replica uuid
+ *   subsystems/<nqn>                     one per export: a replica's NQN
+ *                                        is NEXUS_SHARE_NQN_PREFIX + its
+ *                                        uuid, a nexus's the prefix + its
+ *                                        name (Mayastor names a nexus
+ *                                        after its volume uuid)
+ *   subsystems/<nqn>/namespaces/1        device_path /dev/nxrN or nexusN,
+ *                                        device_uuid = its uuid
  *   subsystems/<nqn>/allowed_hosts/<h>   link to hosts/<h>, or
  *   subsystems/<nqn>/attr_allow_any_host 1
  *   ports/<id>                           one per (transport, address,
@@ -162,7 +166,7 @@ static int nx_nvmet_ready(uint8_t proto)
 }
 
 /* The port for (proto, addr, port): an existing one, else a new one. */
-static int nx_nvmet_port(const struct nx_replica *r, char *dir, size_t len)
+static int nx_nvmet_port(const struct nx_export *r, char *dir, size_t len)
 {
 	char path[PATH_MAX], buf[256], svc[8];
 	unsigned long id, max = 0;
@@ -221,24 +225,19 @@ static int nx_symlink(const char *target, const char *link)
 	return 0;
 }
 
-/* Make nvmet export @r as its share settings say. */
-int nx_nvmet_share(const struct nx_replica *r)
+/* Make nvmet export @r as described. */
+int nx_nvmet_export(const struct nx_export *r)
 {
-	char nqn[256], sub[PATH_MAX], ns[PATH_MAX], port[PATH_MAX], path[PATH_MAX];
-	char uuid[37], dev[64], cur[16];
+	char sub[PATH_MAX], ns[PATH_MAX], port[PATH_MAX], path[PATH_MAX];
+	char uuid[37], cur[16];
+	const char *nqn = r->nqn, *dev = r->device;
 	unsigned int i;
 	int err;
 
-	if (!r->device[0]) {
-		nx_warn("replica %s/%s has no block device to share", r->pool, r->name);
-		return -ENODEV;
-	}
 	err = nx_nvmet_ready(r->proto);
 	if (err)
 		return err;
-	nx_share_nqn(r->uuid, nqn, sizeof(nqn));
 	nx_format_uuid(r->uuid, uuid);
-	snprintf(dev, sizeof(dev), "/dev/%s", r->device);
 	nx_path(sub, sizeof(sub), "%s/subsystems/%s", NX_NVMET, nqn);
 	err = nx_mkdir(sub);
 	if (err)
@@ -259,7 +258,7 @@ int nx_nvmet_share(const struct nx_replica *r)
 	if (err)
 		return err;
 
-	/* The namespace: the replica's block device, the replica's uuid. */
+	/* The namespace: the block device, and its uuid. */
 	nx_path(ns, sizeof(ns), "%s/namespaces/1", sub);
 	err = nx_mkdir(ns);
 	if (err)
@@ -322,19 +321,18 @@ static bool nx_dir_empty(const char *dir)
 }
 
 /*
- * Undo nx_nvmet_share() for the replica of @uuid: unlink the subsystem from
- * every port (a port left with no subsystem and no referral is removed),
- * then remove its namespace, its host links and itself.  Connected hosts
- * lose the namespace.  Nothing to undo is not an error.
+ * Undo nx_nvmet_export() for @nqn: unlink the subsystem from every port (a
+ * port left with no subsystem and no referral is removed), then remove its
+ * namespace, its host links and itself.  Connected hosts lose the
+ * namespace.  Nothing to undo is not an error.
  */
-int nx_nvmet_unshare(const uint8_t uuid[16])
+int nx_nvmet_unexport(const char *nqn)
 {
-	char nqn[256], sub[PATH_MAX], path[PATH_MAX], port[PATH_MAX];
+	char sub[PATH_MAX], path[PATH_MAX], port[PATH_MAX];
 	struct dirent *de;
 	int err = 0;
 	DIR *d;
 
-	nx_share_nqn(uuid, nqn, sizeof(nqn));
 	nx_path(sub, sizeof(sub), "%s/subsystems/%s", NX_NVMET, nqn);
 	if (access(sub, F_OK))
 		return 0;
@@ -380,12 +378,46 @@ int nx_nvmet_unshare(const uint8_t uuid[16])
 	return err;
 }
 
-/* Is the replica of @uuid exported by nvmet right now? */
-bool nx_nvmet_shared(const uint8_t uuid[16])
+/* Is @nqn exported by nvmet right now? */
+bool nx_nvmet_exported(const char *nqn)
 {
-	char nqn[256], path[PATH_MAX];
+	char path[PATH_MAX];
 
-	nx_share_nqn(uuid, nqn, sizeof(nqn));
 	nx_path(path, sizeof(path), "%s/subsystems/%s", NX_NVMET, nqn);
 	return access(path, F_OK) == 0;
+}
+
+/* A replica's share: its settings, as an export. */
+int nx_nvmet_share(const struct nx_replica *r)
+{
+	char nqn[256], dev[64];
+	struct nx_export e = {
+		.nqn = nqn, .device = dev, .uuid = r->uuid, .proto = r->proto,
+		.addr = r->addr, .port = r->port, .any_host = r->any_host,
+		.hosts = r->hosts, .nr_hosts = r->nr_hosts,
+	};
+
+	if (!r->device[0]) {
+		nx_warn("replica %s/%s has no block device to share", r->pool, r->name);
+		return -ENODEV;
+	}
+	nx_share_nqn(r->uuid, nqn, sizeof(nqn));
+	snprintf(dev, sizeof(dev), "/dev/%s", r->device);
+	return nx_nvmet_export(&e);
+}
+
+int nx_nvmet_unshare(const uint8_t uuid[16])
+{
+	char nqn[256];
+
+	nx_share_nqn(uuid, nqn, sizeof(nqn));
+	return nx_nvmet_unexport(nqn);
+}
+
+bool nx_nvmet_shared(const uint8_t uuid[16])
+{
+	char nqn[256];
+
+	nx_share_nqn(uuid, nqn, sizeof(nqn));
+	return nx_nvmet_exported(nqn);
 }

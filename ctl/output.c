@@ -40,6 +40,15 @@ static const struct {
 	[NEXUS_ATTR_SHARE_ANY_HOST] = { "any-host", "" },
 	[NEXUS_ATTR_REPLICA_HOSTS] = { "host", "" },
 	[NEXUS_ATTR_REPLICA_PROPS] = { "property", "" },
+	[NEXUS_ATTR_NEXUS_NAME] = { "nexus", "" },
+	[NEXUS_ATTR_NEXUS_UUID] = { "nexus uuid", "" },
+	[NEXUS_ATTR_NEXUS_SIZE] = { "size", " bytes" },
+	[NEXUS_ATTR_BITMAP_CHUNK] = { "bitmap-chunk", " bytes" },
+	[NEXUS_ATTR_READ_POLICY] = { "read-policy", "" },
+	[NEXUS_ATTR_CHILDREN] = { "children", "" },
+	[NEXUS_ATTR_CHILD] = { "child", "" },
+	[NEXUS_ATTR_REBUILD_ACTION] = { "rebuild action", "" },
+	[NEXUS_ATTR_CHILD_UUID] = { "child uuid", "" },
 };
 
 const char *nx_attr_name(int type)
@@ -53,6 +62,7 @@ static const char *const nx_feature_names[] = {
 	"events",	/* NEXUS_F_EVENTS */
 	"config",	/* NEXUS_F_CONFIG */
 	"pools",	/* NEXUS_F_POOLS */
+	"nexus",	/* NEXUS_F_NEXUS */
 };
 
 json_object *nx_features_json(uint64_t features)

@@ -25,6 +25,7 @@
 #define NEXUS_F_EVENTS			_BITULL(0) /* multicast group "events" */
 #define NEXUS_F_CONFIG			_BITULL(1) /* CONFIG_GET, CONFIG_SET */
 #define NEXUS_F_POOLS			_BITULL(2) /* pools and replicas */
+#define NEXUS_F_NEXUS			_BITULL(3) /* nexuses and their children */
 
 /*
  * Limits of the module-wide settings (NEXUS_CMD_CONFIG_SET).  The module's
@@ -52,6 +53,18 @@ enum nexus_cmd {
 	NEXUS_CMD_REPLICA_SET,	/* share settings, properties (CAP_NET_ADMIN) */
 	NEXUS_CMD_REPLICA_GET,	/* one replica, or (dump) all, of a pool if given */
 	NEXUS_CMD_REPLICA_NTF,	/* event: a replica changed (NEXUS_ATTR_EVENT) */
+	NEXUS_CMD_NEXUS_CREATE,	/* a new nexus over new children (CAP_NET_ADMIN) */
+	NEXUS_CMD_NEXUS_ASSEMBLE,	/* start one again from its children's labels */
+	NEXUS_CMD_NEXUS_STOP,	/* stop cleanly; the labels stay (CAP_NET_ADMIN) */
+	NEXUS_CMD_NEXUS_DESTROY,	/* stop and erase the labels (CAP_NET_ADMIN) */
+	NEXUS_CMD_NEXUS_SET,	/* read policy, timeouts, rates (CAP_NET_ADMIN) */
+	NEXUS_CMD_NEXUS_GET,	/* one nexus, or (dump) all */
+	NEXUS_CMD_NEXUS_NTF,	/* event: a nexus or child changed */
+	NEXUS_CMD_CHILD_ADD,	/* add a child; it is rebuilt (CAP_NET_ADMIN) */
+	NEXUS_CMD_CHILD_REMOVE,	/* (CAP_NET_ADMIN) */
+	NEXUS_CMD_CHILD_FAULT,	/* fault a child by hand (CAP_NET_ADMIN) */
+	NEXUS_CMD_CHILD_ONLINE,	/* bring a faulted child back (CAP_NET_ADMIN) */
+	NEXUS_CMD_REBUILD,	/* pause, resume, stop, start (CAP_NET_ADMIN) */
 
 	__NEXUS_CMD_MAX,
 	NEXUS_CMD_MAX = __NEXUS_CMD_MAX - 1
@@ -94,9 +107,91 @@ enum nexus_attr {
 	NEXUS_ATTR_REPLICA_HOSTS,	/* nest: NEXUS_HOST_ATTR_NQN, repeated */
 	NEXUS_ATTR_REPLICA_PROPS,	/* nest: NEXUS_PROP_ATTR_ENTRY, repeated */
 	NEXUS_ATTR_EVENT,		/* u8: enum nexus_event */
+	NEXUS_ATTR_NEXUS_NAME,		/* string, like pool names */
+	NEXUS_ATTR_NEXUS_UUID,		/* binary, 16 bytes */
+	NEXUS_ATTR_NEXUS_SIZE,		/* u64: bytes, multiple of 4 KiB */
+	NEXUS_ATTR_NEXUS_DEVICE,	/* string: block device name, nexusN */
+	NEXUS_ATTR_NEXUS_STATE,		/* u8: enum nexus_state */
+	NEXUS_ATTR_BITMAP_CHUNK,	/* u64: bytes, power of two, 64 KiB-1 GiB */
+	NEXUS_ATTR_READ_POLICY,		/* u8: enum nexus_read_policy */
+	NEXUS_ATTR_CHILDREN,		/* nest: NEXUS_ATTR_CHILD, repeated */
+	NEXUS_ATTR_CHILD,		/* nest: enum nexus_child_attr */
+	NEXUS_ATTR_DATA_OFFSET,		/* u64: bytes before the data, per child */
+	NEXUS_ATTR_LABEL_EVENT,		/* u64: event counter of the labels */
+	NEXUS_ATTR_REBUILD_ACTION,	/* u8: enum nexus_rebuild_action */
+	NEXUS_ATTR_STATS,		/* nest: enum nexus_stat_attr */
+	NEXUS_ATTR_CHILD_UUID,		/* binary, 16 bytes: the child acted on */
+	NEXUS_ATTR_BITMAP_DIRTY,	/* u64: chunks set in the write-intent bitmap */
 
 	__NEXUS_ATTR_MAX,
 	NEXUS_ATTR_MAX = __NEXUS_ATTR_MAX - 1
+};
+
+/* NEXUS_ATTR_NEXUS_STATE, as Mayastor names them */
+enum nexus_state {
+	NEXUS_STATE_ONLINE = 0,		/* every child in sync */
+	NEXUS_STATE_DEGRADED = 1,	/* at least one in sync, not all */
+	NEXUS_STATE_FAULTED = 2,	/* none in sync: IO fails */
+};
+
+/* NEXUS_ATTR_READ_POLICY */
+enum nexus_read_policy {
+	NEXUS_READ_LEAST_PENDING = 0,	/* fewest reads and writes in flight */
+	NEXUS_READ_ROUND_ROBIN = 1,	/* Mayastor's policy */
+	NEXUS_READ_LOCAL_FIRST = 2,	/* local children, then the rest */
+	__NEXUS_READ_POLICY_MAX
+};
+
+/* NEXUS_ATTR_REBUILD_ACTION */
+enum nexus_rebuild_action {
+	NEXUS_REBUILD_PAUSE = 1,
+	NEXUS_REBUILD_RESUME = 2,
+	NEXUS_REBUILD_STOP = 3,		/* the child is faulted (rebuild-failed) */
+};
+
+/*
+ * Inside NEXUS_ATTR_CHILD.  In requests: PATH (the block device nexusctl
+ * resolved the URI to), URI (kept for display and removal), and for a new
+ * child optionally UUID.  In replies and events: all of them.
+ */
+enum nexus_child_attr {
+	NEXUS_CHILD_ATTR_UNSPEC,
+	NEXUS_CHILD_ATTR_PAD,
+	NEXUS_CHILD_ATTR_UUID,		/* binary, 16 bytes */
+	NEXUS_CHILD_ATTR_PATH,		/* string: block device path */
+	NEXUS_CHILD_ATTR_URI,		/* string: as the admin gave it */
+	NEXUS_CHILD_ATTR_LOCAL,		/* u8: 1 no network in the way */
+	NEXUS_CHILD_ATTR_STATE,		/* u8: enum nexus_member_state */
+	NEXUS_CHILD_ATTR_REASON,	/* u8: enum nexus_fault_reason */
+	NEXUS_CHILD_ATTR_REBUILD_DONE,	/* u64: bytes of the range walked */
+	NEXUS_CHILD_ATTR_REBUILD_TOTAL,	/* u64: bytes the rebuild must walk */
+	NEXUS_CHILD_ATTR_REBUILD_COPIED, /* u64: bytes copied so far */
+	NEXUS_CHILD_ATTR_REBUILD_PAUSED, /* u8: 1 paused by an admin */
+	NEXUS_CHILD_ATTR_REBUILD_PARTIAL, /* u8: 1 bitmap-driven only */
+	NEXUS_CHILD_ATTR_STATS,		/* nest: enum nexus_stat_attr */
+
+	__NEXUS_CHILD_ATTR_MAX,
+	NEXUS_CHILD_ATTR_MAX = __NEXUS_CHILD_ATTR_MAX - 1
+};
+
+/* Inside NEXUS_ATTR_STATS and NEXUS_CHILD_ATTR_STATS: u64 counters. */
+enum nexus_stat_attr {
+	NEXUS_STAT_UNSPEC,
+	NEXUS_STAT_PAD,
+	NEXUS_STAT_READ_OPS,
+	NEXUS_STAT_READ_BYTES,
+	NEXUS_STAT_READ_NS,		/* summed latency */
+	NEXUS_STAT_WRITE_OPS,
+	NEXUS_STAT_WRITE_BYTES,
+	NEXUS_STAT_WRITE_NS,
+	NEXUS_STAT_FLUSH_OPS,
+	NEXUS_STAT_DISCARD_OPS,		/* discards and write-zeroes */
+	NEXUS_STAT_DISCARD_BYTES,
+	NEXUS_STAT_ERRORS,
+	NEXUS_STAT_INFLIGHT,
+
+	__NEXUS_STAT_MAX,
+	NEXUS_STAT_MAX = __NEXUS_STAT_MAX - 1
 };
 
 /* NEXUS_ATTR_POOL_STATE */
@@ -113,6 +208,15 @@ enum nexus_event {
 	NEXUS_EVENT_DESTROYED = 4,
 	NEXUS_EVENT_RESIZED = 5,
 	NEXUS_EVENT_CHANGED = 6,	/* settings */
+	NEXUS_EVENT_STOPPED = 7,	/* a nexus stopped cleanly */
+	NEXUS_EVENT_ASSEMBLED = 8,
+	NEXUS_EVENT_CHILD_ADDED = 9,	/* NEXUS_ATTR_CHILD says which */
+	NEXUS_EVENT_CHILD_REMOVED = 10,
+	NEXUS_EVENT_CHILD_FAULTED = 11,	/* with the child's reason */
+	NEXUS_EVENT_CHILD_ONLINE = 12,	/* back, to be rebuilt */
+	NEXUS_EVENT_REBUILD_STARTED = 13,
+	NEXUS_EVENT_REBUILD_DONE = 14,	/* the child is in sync */
+	NEXUS_EVENT_REBUILD_FAILED = 15,
 };
 
 /* Inside NEXUS_ATTR_REPLICA_HOSTS. */

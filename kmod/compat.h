@@ -14,6 +14,7 @@
 #ifndef NEXUS_COMPAT_H
 #define NEXUS_COMPAT_H
 
+#include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/srcu.h>
@@ -128,6 +129,39 @@ static inline struct gendisk *nexus_alloc_disk(struct block_device *under,
 	if (bdev_nonrot(under))
 		blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 	blk_queue_flag_clear(QUEUE_FLAG_NOWAIT, disk->queue);
+#endif
+	return disk;
+}
+
+/*
+ * A blk-mq gendisk on @set whose limits are @lim, with a volatile write
+ * cache and FUA: the nexus passes flushes and FUA on to its children, which
+ * have their own.  @nonrot: every child is non-rotational (6.11+ stacks
+ * that in the limits' features).  6.9 moved the limits into blk_mq_alloc_disk(), 6.11
+ * queue flags into limits.features.
+ */
+static inline struct gendisk *nexus_mq_alloc_disk(struct blk_mq_tag_set *set,
+						  struct queue_limits *lim,
+						  bool nonrot, void *queuedata)
+{
+	struct gendisk *disk;
+
+#ifdef NEXUS_HAVE_BLK_FEAT_WRITE_CACHE
+	lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
+#endif
+#ifdef NEXUS_HAVE_BLK_MQ_ALLOC_DISK_LIMITS
+	disk = blk_mq_alloc_disk(set, lim, queuedata);
+#else
+	disk = blk_mq_alloc_disk(set, queuedata);
+	if (!IS_ERR(disk))
+		disk->queue->limits = *lim;
+#endif
+	if (IS_ERR(disk))
+		return disk;
+#ifndef NEXUS_HAVE_BLK_FEAT_WRITE_CACHE
+	blk_queue_write_cache(disk->queue, true, true);
+	if (nonrot)
+		blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 #endif
 	return disk;
 }

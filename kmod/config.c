@@ -18,7 +18,7 @@ static DEFINE_MUTEX(nexus_config_lock);
 static struct nexus_config nexus_config;	/* guarded by nexus_config_lock */
 
 /* Not const: 6.1's struct nla_policy points at a mutable range. */
-static struct netlink_range_validation nexus_io_timeout_range = {
+struct netlink_range_validation nexus_io_timeout_range = {
 	.min = NEXUS_IO_TIMEOUT_MS_MIN,
 	.max = NEXUS_IO_TIMEOUT_MS_MAX,
 };

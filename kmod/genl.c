@@ -71,6 +71,47 @@ int nexus_nl_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info)
 	return err;
 }
 
+/* Start an event message; NULL if nobody listens or there is no memory. */
+struct sk_buff *nexus_nl_event_new(u8 cmd, u8 event, void **hdr)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&nexus_genl_family, &init_net, NEXUS_MCGRP_EVENTS))
+		return NULL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &nexus_genl_family, 0, cmd);
+	if (!*hdr || nla_put_u8(msg, NEXUS_ATTR_EVENT, event)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+void nexus_nl_event_send(struct sk_buff *msg, void *hdr, int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		pr_warn_ratelimited("event lost: does not fit in a message\n");
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&nexus_genl_family, msg, 0, NEXUS_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+/* Is the name in @attr one pools, replicas and nexuses may have? */
+bool nexus_nl_name_ok(struct genl_info *info, int attr)
+{
+	const char *name = nla_data(info->attrs[attr]);
+
+	if (nexus_fmt_name_valid(name, strlen(name)))
+		return true;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
+			    "names are 1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+	return false;
+}
+
 static int nexus_nl_put_config(struct sk_buff *msg,
 			       const struct nexus_config *cfg)
 {
@@ -177,12 +218,29 @@ static const struct genl_ops nexus_genl_ops[] = {
 	NEXUS_OP(NEXUS_CMD_REPLICA_DESTROY, nexus_nl_replica_destroy_doit, nexus_replica_policy),
 	NEXUS_OP(NEXUS_CMD_REPLICA_RESIZE, nexus_nl_replica_resize_doit, nexus_replica_policy),
 	NEXUS_OP(NEXUS_CMD_REPLICA_SET, nexus_nl_replica_set_doit, nexus_replica_policy),
+	NEXUS_OP(NEXUS_CMD_NEXUS_CREATE, nexus_nl_vol_create_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_NEXUS_ASSEMBLE, nexus_nl_vol_assemble_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_NEXUS_STOP, nexus_nl_vol_stop_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_NEXUS_DESTROY, nexus_nl_vol_destroy_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_NEXUS_SET, nexus_nl_vol_set_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_CHILD_ADD, nexus_nl_child_add_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_CHILD_REMOVE, nexus_nl_child_remove_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_CHILD_FAULT, nexus_nl_child_fault_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_CHILD_ONLINE, nexus_nl_child_online_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_REBUILD, nexus_nl_rebuild_doit, nexus_vol_policy),
 #undef NEXUS_OP
 	{
 		.cmd = NEXUS_CMD_REPLICA_GET,
 		.doit = nexus_nl_replica_get_doit,
 		.dumpit = nexus_nl_replica_get_dumpit,
 		.policy = nexus_replica_policy,
+		.maxattr = NEXUS_ATTR_MAX,
+	},
+	{
+		.cmd = NEXUS_CMD_NEXUS_GET,
+		.doit = nexus_nl_vol_get_doit,
+		.dumpit = nexus_nl_vol_get_dumpit,
+		.policy = nexus_vol_policy,
 		.maxattr = NEXUS_ATTR_MAX,
 	},
 };

@@ -46,15 +46,22 @@ static int __init nexus_init(void)
 		pr_err("cannot register the replica block major: %d\n", err);
 		return err;
 	}
+	err = nexus_vol_init();
+	if (err) {
+		pr_err("cannot register the nexus block major: %d\n", err);
+		goto out_replica_exit;
+	}
 	err = nexus_genl_init();
 	if (err) {
 		pr_err("cannot register the generic netlink family: %d\n", err);
-		goto out_replica_exit;
+		goto out_vol_exit;
 	}
 	pr_info("version %s loaded (netlink API %u)\n", NEXUS_VERSION,
 		NEXUS_GENL_VERSION);
 	return 0;
 
+out_vol_exit:
+	nexus_vol_exit();
 out_replica_exit:
 	nexus_replica_exit();
 	return err;
@@ -62,9 +69,11 @@ out_replica_exit:
 
 static void __exit nexus_exit(void)
 {
-	/* No new commands, then every pool exported cleanly. */
+	/* No new commands, then every nexus stopped and every pool exported. */
 	nexus_genl_exit();
+	nexus_vol_stop_all();
 	nexus_pool_export_all();
+	nexus_vol_exit();
 	nexus_replica_exit();
 	pr_info("unloaded\n");
 }

@@ -31,8 +31,8 @@
  * Synchronous IO of @len bytes of @buf (kmalloc'ed or vmalloc'ed) at
  * @sector, in bios of up to BIO_MAX_VECS pages.
  */
-static int nexus_md_rw(struct block_device *bdev, sector_t sector, void *buf,
-		       size_t len, blk_opf_t opf)
+int nexus_bdev_rw(struct block_device *bdev, sector_t sector, void *buf,
+		  size_t len, blk_opf_t opf)
 {
 	u8 *p = buf;
 	int err = 0;
@@ -262,9 +262,9 @@ static int nexus_md_write_copy(struct nexus_md *md, struct block_device *bdev,
 			nexus_fmt_seal(h, le16_to_cpu(h->type), b,
 				       gen ? gen : le64_to_cpu(h->gen), md->seed);
 	}
-	return nexus_md_rw(bdev, le64_to_cpu(md->sb.md_start[copy]) >> SECTOR_SHIFT,
-			   md->mem, (size_t)md->nr_blocks * NEXUS_BLOCK_SIZE,
-			   REQ_OP_WRITE | REQ_META | REQ_SYNC);
+	return nexus_bdev_rw(bdev, le64_to_cpu(md->sb.md_start[copy]) >> SECTOR_SHIFT,
+			     md->mem, (size_t)md->nr_blocks * NEXUS_BLOCK_SIZE,
+			     REQ_OP_WRITE | REQ_META | REQ_SYNC);
 }
 
 /* Write superblock @sb (sealed here) to slot @slot, after a cache flush. */
@@ -278,8 +278,8 @@ static int nexus_md_write_sb(struct nexus_md *md, struct block_device *bdev,
 		return -ENOMEM;
 	memcpy(buf, sb, sizeof(*sb));
 	nexus_fmt_seal(buf, NEXUS_BLK_SUPER, slot, gen, md->seed);
-	err = nexus_md_rw(bdev, slot * NEXUS_SECTORS_PER_BLOCK, buf, NEXUS_BLOCK_SIZE,
-			  REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA | REQ_META | REQ_SYNC);
+	err = nexus_bdev_rw(bdev, slot * NEXUS_SECTORS_PER_BLOCK, buf, NEXUS_BLOCK_SIZE,
+			    REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA | REQ_META | REQ_SYNC);
 	if (!err)
 		memcpy(sb, buf, sizeof(*sb));
 	kfree(buf);
@@ -331,8 +331,8 @@ int nexus_md_format(struct nexus_md *md, struct block_device *bdev,
 		err = -ENOMEM;
 		goto out_release;
 	}
-	err = nexus_md_rw(bdev, NEXUS_SECTORS_PER_BLOCK, zero, NEXUS_BLOCK_SIZE,
-			  REQ_OP_WRITE | REQ_SYNC);
+	err = nexus_bdev_rw(bdev, NEXUS_SECTORS_PER_BLOCK, zero, NEXUS_BLOCK_SIZE,
+			    REQ_OP_WRITE | REQ_SYNC);
 	kfree(zero);
 	if (!err)
 		err = nexus_md_write_copy(md, bdev, 0, 1);
@@ -381,8 +381,8 @@ static int nexus_md_read_sb(struct nexus_md *md, struct block_device *bdev,
 	sbs = kmalloc_array(NEXUS_SB_SLOTS, NEXUS_BLOCK_SIZE, GFP_KERNEL);
 	if (!sbs)
 		return -ENOMEM;
-	err = nexus_md_rw(bdev, 0, sbs, NEXUS_SB_SLOTS * NEXUS_BLOCK_SIZE,
-			  REQ_OP_READ | REQ_META | REQ_SYNC);
+	err = nexus_bdev_rw(bdev, 0, sbs, NEXUS_SB_SLOTS * NEXUS_BLOCK_SIZE,
+			    REQ_OP_READ | REQ_META | REQ_SYNC);
 	if (err) {
 		*why = "cannot read the superblocks";
 		goto out_free;
@@ -434,9 +434,9 @@ int nexus_md_load(struct nexus_md *md, struct block_device *bdev, const char **w
 		return err;
 	}
 	copy = le32_to_cpu(md->sb.hdr.blocknr);
-	err = nexus_md_rw(bdev, le64_to_cpu(md->sb.md_start[copy]) >> SECTOR_SHIFT,
-			  md->mem, (size_t)md->nr_blocks * NEXUS_BLOCK_SIZE,
-			  REQ_OP_READ | REQ_META | REQ_SYNC);
+	err = nexus_bdev_rw(bdev, le64_to_cpu(md->sb.md_start[copy]) >> SECTOR_SHIFT,
+			    md->mem, (size_t)md->nr_blocks * NEXUS_BLOCK_SIZE,
+			    REQ_OP_READ | REQ_META | REQ_SYNC);
 	if (err) {
 		*why = "cannot read the pool's metadata";
 		goto out_release;
@@ -557,8 +557,8 @@ int nexus_md_wipe(struct block_device *bdev)
 
 	if (!zero)
 		return -ENOMEM;
-	err = nexus_md_rw(bdev, 0, zero, NEXUS_SB_SLOTS * NEXUS_BLOCK_SIZE,
-			  REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA | REQ_SYNC);
+	err = nexus_bdev_rw(bdev, 0, zero, NEXUS_SB_SLOTS * NEXUS_BLOCK_SIZE,
+			    REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA | REQ_SYNC);
 	kfree(zero);
 	return err;
 }

@@ -21,11 +21,23 @@
  *   pool.c        pools: create, import, export, destroy; commit scheduling
  *   replica.c     replicas: create, destroy, resize, settings; their disks
  *   replica_io.c  the replica IO path: remap, thin allocation, flush
+ *   label.c       the child label format (shared with nexusctl)
+ *   vol.c         nexuses: create, assemble, stop, destroy; their disks
+ *   vol_child.c   children: open, add, remove, fault, online; states
+ *   vol_label.c   label and bitmap IO on the children, label persistence
+ *   vol_io.c      the nexus IO path: fan-out, completion, read policies,
+ *                 retries, the child IO watchdog
+ *   vol_bitmap.c  the write-intent bitmap
+ *   vol_rebuild.c rebuild and verify, and the range barrier they take
+ *   nl_vol.c      the nexus and child commands
  *   compat.h      every difference between supported kernels, fed by the
  *                 compile-time probes in compat/
  *
  * Lock order, outermost first: nexus_pools_lock, pool->lock,
  * pool->commit_lock, pool->md_lock, replica->pending_lock, alloc->lock.
+ * Nexuses: nexus_vols_lock, vol->lock, vol->label_lock, vol->state_lock,
+ * vol->bm.lock.  A nexus's children may be replicas: a nexus lock may be
+ * held while replica IO runs, never the other way round.
  */
 #ifndef NEXUS_H
 #define NEXUS_H
@@ -34,9 +46,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bio.h>
+#include <linux/blk-mq.h>
+#include <linux/percpu.h>
 #include <linux/blkdev.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/sizes.h>
 #include <linux/srcu.h>
 #include <linux/timer.h>
 #include <linux/types.h>
@@ -47,6 +62,7 @@
 
 #include "compat.h"
 #include "format.h"
+#include "label.h"
 #include "nexus_netlink.h"
 
 /* Defaults of the module-wide settings (module parameters in main.c). */
@@ -55,7 +71,8 @@
 #define NEXUS_DEFAULT_REBUILD_RATE_MAX	0U	/* no cap */
 
 /* Feature bits this module implements (NEXUS_F_* in the uAPI header). */
-#define NEXUS_FEATURES			(NEXUS_F_EVENTS | NEXUS_F_CONFIG | NEXUS_F_POOLS)
+#define NEXUS_FEATURES			(NEXUS_F_EVENTS | NEXUS_F_CONFIG | NEXUS_F_POOLS | \
+					 NEXUS_F_NEXUS)
 
 /*
  * Module-wide settings: the defaults that objects take when they are
@@ -71,6 +88,7 @@ struct nexus_config {
 
 /* config.c */
 extern const struct nla_policy nexus_config_policy[NEXUS_ATTR_MAX + 1];
+extern struct netlink_range_validation nexus_io_timeout_range;
 int nexus_config_check(const struct nexus_config *cfg,
 		       struct netlink_ext_ack *extack);
 int nexus_config_init(const struct nexus_config *initial,
@@ -90,6 +108,9 @@ void nexus_genl_exit(void);
 struct sk_buff *nexus_nl_reply_new(struct genl_info *info, u8 cmd, void **hdr);
 int nexus_nl_reply_overflow(struct sk_buff *msg, struct genl_info *info);
 int nexus_nl_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info);
+struct sk_buff *nexus_nl_event_new(u8 cmd, u8 event, void **hdr);
+void nexus_nl_event_send(struct sk_buff *msg, void *hdr, int err);
+bool nexus_nl_name_ok(struct genl_info *info, int attr);
 
 /*
  * md.c: a pool's metadata, all of it in memory as the blocks of a metadata
@@ -118,6 +139,8 @@ static inline u64 nexus_md_gen(const struct nexus_md *md)
 	return le64_to_cpu(md->sb.hdr.gen);
 }
 
+int nexus_bdev_rw(struct block_device *bdev, sector_t sector, void *buf,
+		  size_t len, blk_opf_t opf);
 void nexus_md_dirty(struct nexus_md *md, u32 nr);
 int nexus_md_alloc_block(struct nexus_md *md, u16 type, u32 *nr);
 void nexus_md_free_block(struct nexus_md *md, u32 nr);
@@ -364,5 +387,303 @@ int nexus_nl_replica_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 void nexus_replica_submit_bio(struct bio *bio);
 void nexus_replica_queue_flush(struct nexus_pool *pool, struct bio *bio);
 void nexus_replica_flush_done(struct nexus_pool *pool, struct bio *bio, int err);
+
+/*
+ * The nexus: a blk-mq device mirroring a volume over up to
+ * NEXUS_MAX_CHILDREN children (vol.c and the vol_*.c files).
+ *
+ * A child's slot is its index in the member table of the labels and in
+ * vol->children.  The IO path finds children through vol->children inside
+ * an io_srcu read section that lasts from queue_rq to the completion of the
+ * nexus request; removing a child unpublishes it and waits for io_srcu.
+ */
+#define NEXUS_PATH_LEN			256
+#define NEXUS_URI_LEN			512
+#define NEXUS_WATCHDOG_MS		250U	/* child IO watchdog period */
+#define NEXUS_BITMAP_SWEEP_MS		5000U	/* md's daemon_sleep */
+#define NEXUS_REBUILD_SEGMENT		SZ_1M	/* bytes per copy */
+#define NEXUS_BARRIER_SHIFT		(26 - SECTOR_SHIFT) /* 64 MiB buckets */
+#define NEXUS_BARRIER_BUCKETS		1024
+
+struct nexus_stats {
+	u64 read_ops, read_bytes, read_ns;
+	u64 write_ops, write_bytes, write_ns;
+	u64 flush_ops, discard_ops, discard_bytes;
+	u64 errors;
+};
+
+/*
+ * The write-intent bitmap (vol_bitmap.c): @bits is the image the children
+ * must hold, @durable the bits known to be on every written child.
+ */
+struct nexus_bitmap {
+	u32 chunk_shift;		/* bytes per chunk, log2 */
+	u64 nr_chunks;
+	u32 bytes;			/* of the on-disk image */
+	/* Guards everything below; taken from IO completion (irqsave). */
+	spinlock_t lock;
+	u16 *pending;			/* writes in flight, per chunk */
+	unsigned long *bits;
+	unsigned long *durable;
+	unsigned long *touched;		/* written to since the last sweep */
+	unsigned long *dirty_blocks;	/* 4 KiB image blocks to write */
+	struct list_head waiting;	/* struct nexus_io.list: need bits */
+	u8 *image;			/* the worker's copy, written out */
+	struct work_struct work;	/* the one writer of the image */
+	struct delayed_work sweep;	/* clears idle bits */
+	bool stopping;
+};
+
+struct nexus_rebuild;
+
+struct nexus_child {
+	struct nexus_vol *vol;
+	u8 slot;
+	uuid_t uuid;
+	char path[NEXUS_PATH_LEN];
+	char uri[NEXUS_URI_LEN];
+	bool local;			/* no network in the way */
+	struct nexus_bdev dev;		/* .bdev NULL: missing since assembly */
+
+	/* Guarded by vol->state_lock; the IO path reads state with READ_ONCE. */
+	u8 state;			/* enum nexus_member_state */
+	u8 reason;			/* enum nexus_fault_reason */
+	u8 reported_state;		/* as the last event told listeners */
+	u64 rebuild_offset;		/* bytes, see include/nexus_label.h */
+	u64 fault_event;
+	u64 fault_time;
+
+	atomic_t inflight;		/* clones sent and not back */
+	atomic64_t completed;		/* clones back, for the watchdog */
+	u64 wd_completed;		/* the watchdog's: last value seen */
+	unsigned int wd_stalled_ms;	/* the watchdog's: time without progress */
+	struct nexus_stats __percpu *stats;
+
+	struct nexus_rebuild *rebuild;	/* under vol->lock */
+};
+
+struct nexus_vol {
+	struct list_head node;		/* nexus_vols, under nexus_vols_lock */
+	char name[NEXUS_NAME_LEN];
+	uuid_t uuid;
+	u64 size;			/* bytes */
+	sector_t data_offset;		/* sectors, the same on every child */
+	u64 created;
+	int id;				/* /dev/nexus<id> */
+	struct blk_mq_tag_set tag_set;
+	struct gendisk *disk;
+	/* Opening and stopping: guards openers (stopping is under lock). */
+	struct mutex open_lock;
+	unsigned int openers;
+
+	/* Settings: changed under lock, read with READ_ONCE. */
+	u32 io_timeout_ms;
+	u32 rebuild_rate_min;		/* KiB/s */
+	u32 rebuild_rate_max;		/* KiB/s, 0 = none */
+	u8 read_policy;			/* enum nexus_read_policy */
+	atomic_t read_rr;		/* round-robin cursor */
+
+	/*
+	 * Configuration: children added, removed, faulted or onlined by
+	 * hand, rebuilds started and stopped, stop.  Sleeps, and may wait
+	 * for IO.  Guards the children table (written also under
+	 * state_lock), each child's rebuild, and stopping.
+	 */
+	struct mutex lock;
+	struct nexus_child __rcu *children[NEXUS_MAX_CHILDREN];
+	bool stopping;
+	struct srcu_struct io_srcu;
+
+	/*
+	 * Label writes, one at a time: event and clean.  Never held while
+	 * waiting for nexus IO, so that IO may wait for a label write.
+	 */
+	struct mutex label_lock;
+	u64 event;			/* of the last label written */
+	bool clean;			/* what the last label said */
+
+	/*
+	 * Child states (each child's state, reason, rebuild_offset, fault
+	 * fields), the counts below, and the IO waiting for a label write.
+	 * Taken in IO completion: irqsave.
+	 */
+	spinlock_t state_lock;
+	unsigned int nr_synced;
+	u64 label_seq;			/* state changes made */
+	u64 label_done;			/* state changes on disk */
+	struct list_head deferred;	/* struct nexus_io.list */
+	struct list_head retry;		/* reads to send to another child */
+
+	struct workqueue_struct *wq;	/* label, bitmap, retries, watchdog */
+	struct workqueue_struct *rebuild_wq;	/* rebuilds: they wait on wq */
+	struct work_struct label_work;	/* persists state changes */
+	struct work_struct retry_work;	/* resends reads, parked writes */
+	struct delayed_work watchdog;
+
+	/* Rebuild range barrier (vol_rebuild.c), as md's raid1 buckets. */
+	atomic_t barrier_pending[NEXUS_BARRIER_BUCKETS];
+	int barrier[NEXUS_BARRIER_BUCKETS];	/* WRITE_ONCE under barrier_lock */
+	spinlock_t barrier_lock;	/* guards barrier_wait and barrier[] */
+	struct list_head barrier_wait;	/* struct nexus_io.list */
+	wait_queue_head_t barrier_wq;	/* rebuilds waiting for writes */
+
+	struct nexus_bitmap bm;
+	struct bio_set bs;		/* clones, struct nexus_clone */
+	struct nexus_stats __percpu *stats;
+};
+
+/* The blk-mq request payload: one nexus IO. */
+struct nexus_io {
+	struct nexus_vol *vol;
+	struct list_head list;		/* on one of the waiting lists */
+	int srcu_idx;
+	atomic_t pending;		/* clones in flight, +1 while sending */
+	unsigned long targets;		/* children sent to */
+	unsigned long synced;		/* of which in sync when sent */
+	unsigned long failed;		/* children that failed it */
+	unsigned long tried;		/* reads: children tried */
+	blk_status_t status;		/* a child's error */
+	blk_status_t result;		/* what the nexus IO ends with */
+	u64 start_ns;
+	u64 seq;			/* deferred: label_seq to wait for */
+	u64 first_chunk, last_chunk;	/* bitmap range held (writes) */
+	int bucket[2];			/* barrier buckets held, -1 none */
+	bool barrier_held;
+	bool bitmap_held;
+};
+
+/* In front of every bio the nexus sends to a child (vol->bs). */
+struct nexus_clone {
+	struct nexus_io *io;		/* NULL: label, bitmap or rebuild IO */
+	struct nexus_child *child;
+	u32 bytes;
+	u64 start_ns;
+	struct bio bio;			/* last: the bio_set's front_pad ends here */
+};
+
+extern struct mutex nexus_vols_lock;
+extern struct list_head nexus_vols;
+
+static inline bool nexus_child_writable(u8 state)
+{
+	return state == NEXUS_MEMBER_SYNCED || state == NEXUS_MEMBER_REBUILD;
+}
+
+static inline struct nexus_child *nexus_vol_child(struct nexus_vol *vol, unsigned int slot)
+{
+	return srcu_dereference_check(vol->children[slot], &vol->io_srcu,
+				      lockdep_is_held(&vol->lock));
+}
+
+/* vol.c */
+struct nexus_vol_create {
+	const char *name;
+	const u8 *uuid;			/* NULL: a random one */
+	u64 size;			/* 0: the smallest child's capacity */
+	u32 chunk_shift;
+	u8 read_policy;
+	u32 io_timeout_ms;		/* 0: the module default */
+	bool force;			/* overwrite children with labels */
+};
+
+struct nexus_child_spec {
+	const char *path;
+	const char *uri;
+	const u8 *uuid;			/* NULL: a random one */
+	bool local;
+	bool force;			/* take it although it has a label */
+};
+
+int nexus_vol_init(void);
+void nexus_vol_exit(void);
+struct nexus_vol *nexus_vol_find(const char *name);
+int nexus_vol_create(const struct nexus_vol_create *args,
+		     const struct nexus_child_spec *specs, unsigned int nr,
+		     struct netlink_ext_ack *extack);
+int nexus_vol_assemble(const char *name, const struct nexus_child_spec *specs,
+		       unsigned int nr, char *assembled, struct netlink_ext_ack *extack);
+int nexus_vol_stop(struct nexus_vol *vol, bool wipe, struct netlink_ext_ack *extack);
+void nexus_vol_stop_all(void);
+u8 nexus_vol_state(struct nexus_vol *vol);
+void nexus_stats_sum(struct nexus_stats __percpu *pcpu, struct nexus_stats *sum);
+
+/* vol_child.c */
+struct nexus_child *nexus_child_open(struct nexus_vol *vol, const struct nexus_child_spec *spec,
+				     unsigned int slot, struct netlink_ext_ack *extack);
+void nexus_child_free(struct nexus_child *child);
+struct nexus_child *nexus_child_find(struct nexus_vol *vol, const u8 *uuid);
+int nexus_child_add(struct nexus_vol *vol, const struct nexus_child_spec *spec,
+		    struct netlink_ext_ack *extack);
+int nexus_child_remove(struct nexus_vol *vol, struct nexus_child *child, bool force,
+		       struct netlink_ext_ack *extack);
+int nexus_child_fault_admin(struct nexus_vol *vol, struct nexus_child *child,
+			    struct netlink_ext_ack *extack);
+int nexus_child_online(struct nexus_vol *vol, struct nexus_child *child,
+		       const struct nexus_child_spec *spec, struct netlink_ext_ack *extack);
+int nexus_child_fault(struct nexus_child *child, u8 reason);
+
+/* vol_label.c */
+struct nexus_batch;
+struct nexus_batch *nexus_batch_new(void);
+void nexus_batch_add(struct nexus_batch *b, struct nexus_child *child, blk_opf_t opf,
+		     sector_t sector, struct page **pages, unsigned int nr);
+unsigned long nexus_batch_wait(struct nexus_vol *vol, struct nexus_batch *b,
+			       unsigned long *late);
+void nexus_vol_build_label(struct nexus_vol *vol, struct nexus_label *l);
+int nexus_label_read(struct block_device *bdev, struct nexus_label *out, const char **why);
+int nexus_vol_persist(struct nexus_vol *vol, bool clean);
+void nexus_vol_label_work(struct work_struct *work);
+int nexus_child_wipe_label(struct nexus_child *child);
+
+/* vol_io.c */
+extern const struct blk_mq_ops nexus_vol_mq_ops;
+void nexus_io_write_start(struct nexus_io *io);
+void nexus_io_write_send(struct nexus_io *io);
+void nexus_io_end(struct nexus_io *io, blk_status_t status);
+void nexus_child_account(struct nexus_child *child, enum req_op op, u32 bytes, u64 ns,
+			 blk_status_t status);
+void nexus_vol_retry_work(struct work_struct *work);
+void nexus_vol_watchdog(struct work_struct *work);
+void nexus_vol_complete_deferred(struct nexus_vol *vol, u64 done, blk_status_t status);
+
+/* vol_bitmap.c */
+int nexus_bitmap_init(struct nexus_bitmap *bm, const struct nexus_label *l);
+void nexus_bitmap_destroy(struct nexus_bitmap *bm);
+bool nexus_bitmap_start(struct nexus_vol *vol, struct nexus_io *io, sector_t pos,
+			sector_t sectors);
+void nexus_bitmap_end(struct nexus_vol *vol, struct nexus_io *io);
+int nexus_bitmap_load(struct nexus_vol *vol, struct nexus_child *child);
+int nexus_bitmap_write_child(struct nexus_vol *vol, struct nexus_child *child);
+unsigned long *nexus_bitmap_snapshot(struct nexus_vol *vol);
+void nexus_bitmap_kick(struct nexus_vol *vol);
+u64 nexus_bitmap_dirty(struct nexus_vol *vol);
+void nexus_bitmap_stop(struct nexus_vol *vol);
+
+/* vol_rebuild.c */
+bool nexus_barrier_enter(struct nexus_vol *vol, struct nexus_io *io, sector_t pos,
+			 sector_t sectors);
+void nexus_barrier_exit(struct nexus_vol *vol, struct nexus_io *io);
+int nexus_rebuild_start(struct nexus_vol *vol, struct nexus_child *child);
+void nexus_rebuild_stop(struct nexus_vol *vol, struct nexus_child *child);
+int nexus_rebuild_action(struct nexus_vol *vol, struct nexus_child *child, u8 action,
+			 struct netlink_ext_ack *extack);
+void nexus_rebuild_progress(struct nexus_child *child, u64 *done, u64 *total,
+			    u64 *copied, bool *paused, bool *partial);
+
+/* nl_vol.c */
+extern const struct nla_policy nexus_vol_policy[NEXUS_ATTR_MAX + 1];
+int nexus_nl_vol_create_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_vol_assemble_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_vol_stop_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_vol_destroy_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_vol_set_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_vol_get_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_vol_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int nexus_nl_child_add_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_child_remove_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_child_fault_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_child_online_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_rebuild_doit(struct sk_buff *skb, struct genl_info *info);
+void nexus_nl_vol_notify(struct nexus_vol *vol, u8 event, struct nexus_child *child);
 
 #endif /* NEXUS_H */

@@ -187,35 +187,6 @@ static int nexus_nl_put_replica(struct sk_buff *msg, struct nexus_replica *r)
 	return 0;
 }
 
-/* Start an event message; NULL if nobody listens or there is no memory. */
-static struct sk_buff *nexus_nl_event_new(u8 cmd, u8 event, void **hdr)
-{
-	struct sk_buff *msg;
-
-	if (!genl_has_listeners(&nexus_genl_family, &init_net, NEXUS_MCGRP_EVENTS))
-		return NULL;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &nexus_genl_family, 0, cmd);
-	if (!*hdr || nla_put_u8(msg, NEXUS_ATTR_EVENT, event)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
-static void nexus_nl_event_send(struct sk_buff *msg, void *hdr, int err)
-{
-	if (err) {
-		nlmsg_free(msg);
-		pr_warn_ratelimited("event lost: does not fit in a message\n");
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&nexus_genl_family, msg, 0, NEXUS_MCGRP_EVENTS, GFP_KERNEL);
-}
-
 static void nexus_nl_notify_pool(struct nexus_pool *pool, u8 event)
 {
 	void *hdr;
@@ -287,17 +258,6 @@ static int nexus_nl_reply_replica(struct genl_info *info, struct nexus_replica *
 }
 
 /* Lookups, with the extack message when they fail. */
-
-static bool nexus_nl_name_ok(struct genl_info *info, int attr)
-{
-	const char *name = nla_data(info->attrs[attr]);
-
-	if (nexus_fmt_name_valid(name, strlen(name)))
-		return true;
-	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
-			    "names are 1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
-	return false;
-}
 
 static struct nexus_pool *nexus_nl_pool(struct genl_info *info)
 {

@@ -8,11 +8,15 @@
 # status is non-zero if anything failed.
 #
 # NEXUS_CHECK_KERNELS (default "stock debug backports") picks the guest runs.
+# The debug kernel's guest tests run beside the others (two lanes) when the
+# machine has two CPUs or more: an emulated guest keeps about one busy.
+# NEXUS_CHECK_LANES=1 runs them one kernel after the other.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kernels=${NEXUS_CHECK_KERNELS:-stock debug backports}
+lanes=${NEXUS_CHECK_LANES:-$(($(nproc) >= 2 ? 2 : 1))}
 passed=0 failed=0 skipped=0
 summary=()
 t0=$(date +%s)
@@ -35,9 +39,10 @@ step() {
 	return "$rc"
 }
 
-# guest <kernel>: every guest test that applies to it, counted one by one.
+# guest <kernel> <results>: every guest test that applies to it; appends
+# "passed failed skipped|summary line" to <results>.
 guest() {
-	local kind=$1 start log line p f s
+	local kind=$1 results=$2 start log line p f s
 	start=$(date +%s)
 	log=$(mktemp)
 	echo "=== guest tests on the $kind kernel"
@@ -49,8 +54,36 @@ guest() {
 	else
 		p=0 f=1 s=0	# the harness itself broke down
 	fi
-	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	summary+=("$([ "$f" = 0 ] && echo PASS || echo FAIL)  guest tests on $kind: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)")
+	echo "$p $f $s|$([ "$f" = 0 ] && echo PASS || echo FAIL)  guest tests on $kind: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)" >>"$results"
+}
+
+# guests <kernel>...: the guest tests of each kernel, in lanes, counted.
+guests() {
+	local results bg=() fg=() k lane_log pid p f s line
+	results=$(mktemp)
+	lane_log=$(mktemp)
+	for k in "$@"; do
+		if [ "$lanes" -ge 2 ] && [ "$k" = debug ]; then bg+=("$k"); else fg+=("$k"); fi
+	done
+	pid=
+	if [ ${#bg[@]} -gt 0 ]; then
+		echo "=== guest tests on ${bg[*]} run beside the others; their log follows theirs"
+		(for k in "${bg[@]}"; do guest "$k" "$results"; done) >"$lane_log" 2>&1 &
+		pid=$!
+	fi
+	for k in "${fg[@]}"; do
+		guest "$k" "$results"
+	done
+	if [ -n "$pid" ]; then
+		wait "$pid"
+		cat "$lane_log"
+	fi
+	while IFS='|' read -r counts line; do
+		read -r p f s <<<"$counts"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		summary+=("$line")
+	done <"$results"
+	rm -f "$results" "$lane_log"
 }
 
 step "setup (apt packages)" scripts/setup.sh || { echo "check: setup failed, stopping" >&2; exit 1; }
@@ -67,9 +100,8 @@ step "debug kernel (built once, cached)" make --no-print-directory debug-kernel 
 # The harness must fail what it should fail (tests/vm/selftest/).
 step "harness self-test (stock, debug)" tests/vm/selftest/run stock debug
 
-for k in $kernels; do
-	guest "$k"
-done
+# shellcheck disable=SC2086 # a list of kernels
+guests $kernels
 
 echo
 echo "=== summary ($(($(date +%s) - t0)) s)"

@@ -5,7 +5,11 @@
 # replica, flushes every few blocks and records (on the job share) how far
 # the last completed flush reached; the harness then kills QEMU.  Boot 2
 # checks the pool offline, imports it and reads every recorded block back.
-# nexus-test: disk=nvme:512M boots=2 timeout=600
+#
+# Not on the debug kernel: two boots there cost about 5 minutes of CI, and
+# the IO paths and import it runs are the ones `pool` covers there (and
+# nexus-powercut covers a power cut under the debug kernel).
+# nexus-test: disk=nvme:512M boots=2 timeout=600 kernels=stock,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 

@@ -47,6 +47,16 @@ expect_rc 0 as_nobody nexusctl -j pool list
 expect_eq "$OUT" "[
 ]" "pools an unprivileged user sees"
 
+step "nor manage nexuses and their children"
+# NEXUS_CREATE ASSEMBLE STOP DESTROY SET, CHILD_ADD REMOVE FAULT ONLINE, REBUILD
+for cmd in 17 18 19 20 21 24 25 26 27 28; do
+	expect_rc 0 as_nobody python3 "$pub/genl.py" --cmd $cmd --attr str:36=vol1
+	expect_in "$OUT" "errno=1 " "command $cmd as nobody"
+done
+expect_rc 4 as_nobody nexusctl nexus set vol1 read-policy round-robin
+expect_in "$ERR" "nexusctl: nexus set: permission denied"
+expect_rc 0 as_nobody nexusctl -j nexus list
+
 step "root may"
 expect_rc 0 nexusctl module set io-timeout 6s
 

@@ -62,6 +62,23 @@ expect_eq() {	# expect_eq <got> <want> <what>
 
 module_loaded() { [ -d /sys/module/nexus ]; }
 
+# nvme_disk <i>: the namespace of the test's i-th disk (its `disk=` order in
+# the header, from 0).  Controllers probe in any order on newer kernels, so
+# /dev/nvmeN is no fixed name: the harness gives disk i the serial
+# nexus-test-<i>.
+nvme_disk() {
+	local c n serial
+	for c in /sys/class/nvme/nvme*; do
+		# NVMe pads the serial with blanks: read drops them.
+		read -r serial <"$c/serial" 2>/dev/null || continue
+		[ "$serial" = "nexus-test-$1" ] || continue
+		for n in "$c"/nvme*n1; do
+			[ -e "$n" ] && { echo "/dev/${n##*/}"; return 0; }
+		done
+	done
+	fail "no NVMe namespace with serial nexus-test-$1"
+}
+
 unload_nexus() {
 	if module_loaded; then
 		rmmod nexus || fail "rmmod nexus failed"

@@ -1,0 +1,1048 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nexusctl nexus create | assemble | stop | destroy | set | list | show,
+ * nexusctl child add | remove | fault | online,
+ * nexusctl rebuild pause | resume | stop,
+ * and the parsing of the module's replies about nexuses.
+ *
+ * Children are given as URIs (uri.c); nexusctl resolves each to a block
+ * device, connecting remote ones, and hands the module the device's path
+ * with the URI.  When the module lets go of a remote child (remove, stop,
+ * destroy) nexusctl disconnects it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nexusctl.h"
+
+struct nx_stats {
+	uint64_t v[NEXUS_STAT_MAX + 1];
+};
+
+struct nx_child {
+	uint8_t uuid[16];
+	char path[256], uri[512];
+	bool local;
+	uint8_t state, reason;
+	uint64_t rb_done, rb_total, rb_copied;
+	bool rb_paused, rb_partial;
+	struct nx_stats stats;
+};
+
+struct nx_nexus {
+	char name[64], device[32];
+	uint8_t uuid[16];
+	uint64_t size, chunk, dirty, data_offset, event, created;
+	uint8_t state, read_policy;
+	uint32_t io_timeout_ms, rate_min, rate_max;
+	struct nx_stats stats;
+	struct nx_child children[16];
+	unsigned int nr_children;
+};
+
+struct nx_nexuses {
+	struct nx_nexus *v;
+	unsigned int n;
+};
+
+static const char *const nx_state_names[] = { "online", "degraded", "faulted" };
+static const char *const nx_policy_names[] = { "least-pending", "round-robin", "local-first" };
+static const char *const nx_stat_names[NEXUS_STAT_MAX + 1] = {
+	[NEXUS_STAT_READ_OPS] = "read_ops",
+	[NEXUS_STAT_READ_BYTES] = "read_bytes",
+	[NEXUS_STAT_READ_NS] = "read_ns",
+	[NEXUS_STAT_WRITE_OPS] = "write_ops",
+	[NEXUS_STAT_WRITE_BYTES] = "write_bytes",
+	[NEXUS_STAT_WRITE_NS] = "write_ns",
+	[NEXUS_STAT_FLUSH_OPS] = "flush_ops",
+	[NEXUS_STAT_DISCARD_OPS] = "discard_ops",
+	[NEXUS_STAT_DISCARD_BYTES] = "discard_bytes",
+	[NEXUS_STAT_ERRORS] = "errors",
+	[NEXUS_STAT_INFLIGHT] = "inflight",
+};
+
+static const char *nx_name(const char *const *names, unsigned int n, unsigned int v)
+{
+	return v < n && names[v] ? names[v] : "unknown";
+}
+
+#define NX_NAME(names, v) nx_name(names, sizeof(names) / sizeof(names[0]), v)
+
+static const char *nx_member_state(uint8_t s)
+{
+	static const char *const names[] = { "empty", "synced", "rebuilding", "faulted" };
+
+	return NX_NAME(names, s);
+}
+
+static const char *nx_fault_reason(uint8_t r)
+{
+	static const char *const names[] = {
+		"-", "io-error", "timed-out", "by-client", "rebuild-failed",
+		"cannot-open", "no-space", "label-write-failed",
+	};
+
+	return NX_NAME(names, r);
+}
+
+/* Reply parsing. */
+
+static bool nx_str(const struct nlattr *nla, char *buf, size_t len)
+{
+	int n = nla_len(nla);
+	const char *s = nla_data(nla);
+
+	if (n < 1 || s[n - 1] || (size_t)n > len)
+		return false;
+	memcpy(buf, s, n);
+	return true;
+}
+
+static int nx_stats_parse(struct nlattr *nest, struct nx_stats *st)
+{
+	struct nlattr *nla;
+	int rem;
+
+	memset(st, 0, sizeof(*st));
+	nla_for_each_nested(nla, nest, rem) {
+		int t = nla_type(nla);
+
+		if (t > NEXUS_STAT_PAD && t <= NEXUS_STAT_MAX && nla_len(nla) == 8)
+			st->v[t] = nla_get_u64(nla);
+	}
+	return 0;
+}
+
+static int nx_child_parse(struct nlattr *nest, struct nx_child *c)
+{
+	struct nlattr *tb[NEXUS_CHILD_ATTR_MAX + 1];
+
+	if (nla_parse_nested(tb, NEXUS_CHILD_ATTR_MAX, nest, NULL) < 0 ||
+	    !tb[NEXUS_CHILD_ATTR_UUID] || nla_len(tb[NEXUS_CHILD_ATTR_UUID]) != 16 ||
+	    !tb[NEXUS_CHILD_ATTR_STATE] || !tb[NEXUS_CHILD_ATTR_PATH] ||
+	    !nx_str(tb[NEXUS_CHILD_ATTR_PATH], c->path, sizeof(c->path)) ||
+	    (tb[NEXUS_CHILD_ATTR_URI] && !nx_str(tb[NEXUS_CHILD_ATTR_URI], c->uri, sizeof(c->uri))))
+		return -EBADMSG;
+	memcpy(c->uuid, nla_data(tb[NEXUS_CHILD_ATTR_UUID]), 16);
+	c->state = nla_get_u8(tb[NEXUS_CHILD_ATTR_STATE]);
+	if (tb[NEXUS_CHILD_ATTR_REASON])
+		c->reason = nla_get_u8(tb[NEXUS_CHILD_ATTR_REASON]);
+	if (tb[NEXUS_CHILD_ATTR_LOCAL])
+		c->local = nla_get_u8(tb[NEXUS_CHILD_ATTR_LOCAL]);
+	if (tb[NEXUS_CHILD_ATTR_REBUILD_DONE])
+		c->rb_done = nla_get_u64(tb[NEXUS_CHILD_ATTR_REBUILD_DONE]);
+	if (tb[NEXUS_CHILD_ATTR_REBUILD_TOTAL])
+		c->rb_total = nla_get_u64(tb[NEXUS_CHILD_ATTR_REBUILD_TOTAL]);
+	if (tb[NEXUS_CHILD_ATTR_REBUILD_COPIED])
+		c->rb_copied = nla_get_u64(tb[NEXUS_CHILD_ATTR_REBUILD_COPIED]);
+	if (tb[NEXUS_CHILD_ATTR_REBUILD_PAUSED])
+		c->rb_paused = nla_get_u8(tb[NEXUS_CHILD_ATTR_REBUILD_PAUSED]);
+	if (tb[NEXUS_CHILD_ATTR_REBUILD_PARTIAL])
+		c->rb_partial = nla_get_u8(tb[NEXUS_CHILD_ATTR_REBUILD_PARTIAL]);
+	if (tb[NEXUS_CHILD_ATTR_STATS])
+		nx_stats_parse(tb[NEXUS_CHILD_ATTR_STATS], &c->stats);
+	return 0;
+}
+
+static int nx_nexus_reply(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct nx_nexuses *list = arg;
+	struct nx_nexus *n, *v;
+	struct nlattr *nla;
+	int rem;
+
+	if (!tb[NEXUS_ATTR_NEXUS_NAME] || !tb[NEXUS_ATTR_NEXUS_UUID] ||
+	    !tb[NEXUS_ATTR_NEXUS_SIZE] || !tb[NEXUS_ATTR_NEXUS_STATE])
+		return -EBADMSG;
+	v = realloc(list->v, (list->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	list->v = v;
+	n = &list->v[list->n++];
+	memset(n, 0, sizeof(*n));
+	if (!nx_str(tb[NEXUS_ATTR_NEXUS_NAME], n->name, sizeof(n->name)) ||
+	    (tb[NEXUS_ATTR_NEXUS_DEVICE] &&
+	     !nx_str(tb[NEXUS_ATTR_NEXUS_DEVICE], n->device, sizeof(n->device))))
+		return -EBADMSG;
+	memcpy(n->uuid, nla_data(tb[NEXUS_ATTR_NEXUS_UUID]), 16);
+	n->size = nla_get_u64(tb[NEXUS_ATTR_NEXUS_SIZE]);
+	n->state = nla_get_u8(tb[NEXUS_ATTR_NEXUS_STATE]);
+	if (tb[NEXUS_ATTR_BITMAP_CHUNK])
+		n->chunk = nla_get_u64(tb[NEXUS_ATTR_BITMAP_CHUNK]);
+	if (tb[NEXUS_ATTR_BITMAP_DIRTY])
+		n->dirty = nla_get_u64(tb[NEXUS_ATTR_BITMAP_DIRTY]);
+	if (tb[NEXUS_ATTR_DATA_OFFSET])
+		n->data_offset = nla_get_u64(tb[NEXUS_ATTR_DATA_OFFSET]);
+	if (tb[NEXUS_ATTR_LABEL_EVENT])
+		n->event = nla_get_u64(tb[NEXUS_ATTR_LABEL_EVENT]);
+	if (tb[NEXUS_ATTR_POOL_CREATED])
+		n->created = nla_get_u64(tb[NEXUS_ATTR_POOL_CREATED]);
+	if (tb[NEXUS_ATTR_READ_POLICY])
+		n->read_policy = nla_get_u8(tb[NEXUS_ATTR_READ_POLICY]);
+	if (tb[NEXUS_ATTR_IO_TIMEOUT_MS])
+		n->io_timeout_ms = nla_get_u32(tb[NEXUS_ATTR_IO_TIMEOUT_MS]);
+	if (tb[NEXUS_ATTR_REBUILD_RATE_MIN])
+		n->rate_min = nla_get_u32(tb[NEXUS_ATTR_REBUILD_RATE_MIN]);
+	if (tb[NEXUS_ATTR_REBUILD_RATE_MAX])
+		n->rate_max = nla_get_u32(tb[NEXUS_ATTR_REBUILD_RATE_MAX]);
+	if (tb[NEXUS_ATTR_STATS])
+		nx_stats_parse(tb[NEXUS_ATTR_STATS], &n->stats);
+	if (tb[NEXUS_ATTR_CHILDREN]) {
+		nla_for_each_nested(nla, tb[NEXUS_ATTR_CHILDREN], rem) {
+			if (nla_type(nla) != NEXUS_ATTR_CHILD || n->nr_children == 16)
+				continue;
+			if (nx_child_parse(nla, &n->children[n->nr_children++]))
+				return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/* Send @msg; the nexus it answers with goes into @out (may be NULL). */
+static int nx_nexus_request(struct nx_ctx *ctx, struct nl_msg *msg, struct nx_nexus *out)
+{
+	struct nx_nexuses list = {};
+	struct nx_err err;
+
+	if (!msg)
+		return NX_EXIT_FAIL;
+	if (nx_nl_request(&ctx->nl, msg, nx_nexus_reply, &list, &err) < 0) {
+		free(list.v);
+		return nx_fail(ctx, &err);
+	}
+	if (out && list.n != 1) {
+		free(list.v);
+		nx_warn("%s: malformed reply from the module", ctx->what);
+		return NX_EXIT_FAIL;
+	}
+	if (out)
+		*out = list.v[0];
+	free(list.v);
+	return NX_EXIT_OK;
+}
+
+/* A request about the nexus @name. */
+static struct nl_msg *nx_nexus_msg(struct nx_ctx *ctx, uint8_t cmd, const char *name)
+{
+	struct nl_msg *msg = nx_nl_msg(&ctx->nl, cmd);
+
+	if (msg && nla_put_string(msg, NEXUS_ATTR_NEXUS_NAME, name) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int nx_nexus_get(struct nx_ctx *ctx, const char *name, struct nx_nexus *out)
+{
+	int ret = nx_connect(ctx);
+
+	if (ret)
+		return ret;
+	return nx_nexus_request(ctx, nx_nexus_msg(ctx, NEXUS_CMD_NEXUS_GET, name), out);
+}
+
+/* Output. */
+
+/* A nexus's NQN when published: Mayastor's prefix and the nexus's name. */
+static void nx_nexus_nqn(const char *name, char *nqn, size_t len)
+{
+	snprintf(nqn, len, "%s%s", NEXUS_SHARE_NQN_PREFIX, name);
+}
+
+
+static json_object *nx_stats_json(const struct nx_stats *st)
+{
+	json_object *obj = json_object_new_object();
+	unsigned int i;
+
+	for (i = 0; i <= NEXUS_STAT_MAX; i++)
+		if (nx_stat_names[i])
+			json_object_object_add(obj, nx_stat_names[i],
+					       json_object_new_uint64(st->v[i]));
+	return obj;
+}
+
+static json_object *nx_child_json(const struct nx_child *c)
+{
+	json_object *obj = json_object_new_object(), *rb;
+	char uuid[37];
+
+	nx_format_uuid(c->uuid, uuid);
+	json_object_object_add(obj, "uuid", json_object_new_string(uuid));
+	json_object_object_add(obj, "uri", json_object_new_string(c->uri));
+	json_object_object_add(obj, "device", json_object_new_string(c->path));
+	json_object_object_add(obj, "local", json_object_new_boolean(c->local));
+	json_object_object_add(obj, "state", json_object_new_string(nx_member_state(c->state)));
+	json_object_object_add(obj, "reason", json_object_new_string(nx_fault_reason(c->reason)));
+	rb = json_object_new_object();
+	json_object_object_add(rb, "done", json_object_new_uint64(c->rb_done));
+	json_object_object_add(rb, "total", json_object_new_uint64(c->rb_total));
+	json_object_object_add(rb, "copied", json_object_new_uint64(c->rb_copied));
+	json_object_object_add(rb, "paused", json_object_new_boolean(c->rb_paused));
+	json_object_object_add(rb, "partial", json_object_new_boolean(c->rb_partial));
+	json_object_object_add(obj, "rebuild", rb);
+	json_object_object_add(obj, "stats", nx_stats_json(&c->stats));
+	return obj;
+}
+
+static json_object *nx_nexus_json(const struct nx_nexus *n)
+{
+	json_object *obj = json_object_new_object(), *arr = json_object_new_array();
+	char uuid[37], nqn[256];
+	unsigned int i;
+
+	nx_format_uuid(n->uuid, uuid);
+	json_object_object_add(obj, "name", json_object_new_string(n->name));
+	json_object_object_add(obj, "uuid", json_object_new_string(uuid));
+	json_object_object_add(obj, "size", json_object_new_uint64(n->size));
+	json_object_object_add(obj, "device", n->device[0] ?
+			       json_object_new_string(n->device) : NULL);
+	json_object_object_add(obj, "state", json_object_new_string(NX_NAME(nx_state_names,
+									    n->state)));
+	json_object_object_add(obj, "read_policy",
+			       json_object_new_string(NX_NAME(nx_policy_names, n->read_policy)));
+	json_object_object_add(obj, "io_timeout_ms", json_object_new_uint64(n->io_timeout_ms));
+	json_object_object_add(obj, "rebuild_rate_min", json_object_new_uint64(n->rate_min));
+	json_object_object_add(obj, "rebuild_rate_max", json_object_new_uint64(n->rate_max));
+	json_object_object_add(obj, "bitmap_chunk", json_object_new_uint64(n->chunk));
+	json_object_object_add(obj, "bitmap_dirty_chunks", json_object_new_uint64(n->dirty));
+	json_object_object_add(obj, "data_offset", json_object_new_uint64(n->data_offset));
+	json_object_object_add(obj, "event", json_object_new_uint64(n->event));
+	json_object_object_add(obj, "created", json_object_new_uint64(n->created));
+	nx_nexus_nqn(n->name, nqn, sizeof(nqn));
+	json_object_object_add(obj, "published", nx_nvmet_exported(nqn) ?
+			       json_object_new_string(nqn) : NULL);
+	for (i = 0; i < n->nr_children; i++)
+		json_object_array_add(arr, nx_child_json(&n->children[i]));
+	json_object_object_add(obj, "children", arr);
+	json_object_object_add(obj, "stats", nx_stats_json(&n->stats));
+	return obj;
+}
+
+static unsigned int nx_synced(const struct nx_nexus *n)
+{
+	unsigned int i, synced = 0;
+
+	for (i = 0; i < n->nr_children; i++)
+		synced += n->children[i].state == NEXUS_MEMBER_SYNCED;
+	return synced;
+}
+
+static void nx_nexus_print(struct nx_ctx *ctx, const struct nx_nexus *n)
+{
+	char uuid[37], size[32], chunk[32], nqn[256];
+	unsigned int i;
+
+	if (ctx->json) {
+		json_object *obj = nx_nexus_json(n);
+
+		nx_print_json(obj);
+		json_object_put(obj);
+		return;
+	}
+	nx_format_uuid(n->uuid, uuid);
+	nx_format_bytes(n->size, size, sizeof(size));
+	nx_format_bytes(n->chunk, chunk, sizeof(chunk));
+	printf("%-14s %s\n", "name", n->name);
+	printf("%-14s %s\n", "uuid", uuid);
+	printf("%-14s %s (%llu bytes)\n", "size", size, (unsigned long long)n->size);
+	printf("%-14s %s%s\n", "device", n->device[0] ? "/dev/" : "",
+	       n->device[0] ? n->device : "-");
+	printf("%-14s %s (%u of %u children in sync)\n", "state",
+	       NX_NAME(nx_state_names, n->state), nx_synced(n), n->nr_children);
+	printf("%-14s %s\n", "read policy", NX_NAME(nx_policy_names, n->read_policy));
+	printf("%-14s %u ms\n", "io timeout", n->io_timeout_ms);
+	printf("%-14s %s, %llu dirty\n", "bitmap chunk", chunk, (unsigned long long)n->dirty);
+	printf("%-14s %llu\n", "label event", (unsigned long long)n->event);
+	nx_nexus_nqn(n->name, nqn, sizeof(nqn));
+	printf("%-14s %s\n", "published", nx_nvmet_exported(nqn) ? nqn : "no");
+	printf("\n%-36s %-10s %-14s %-9s %s\n", "CHILD", "STATE", "REASON", "REBUILD", "URI");
+	for (i = 0; i < n->nr_children; i++) {
+		const struct nx_child *c = &n->children[i];
+		char rb[16] = "-";
+
+		nx_format_uuid(c->uuid, uuid);
+		if (c->rb_total && c->state == NEXUS_MEMBER_REBUILD)
+			snprintf(rb, sizeof(rb), "%llu%%%s",
+				 (unsigned long long)(c->rb_done * 100 / c->rb_total),
+				 c->rb_paused ? " (p)" : "");
+		printf("%-36s %-10s %-14s %-9s %s\n", uuid, nx_member_state(c->state),
+		       nx_fault_reason(c->reason), rb, c->uri[0] ? c->uri : c->path);
+	}
+}
+
+static void nx_nexuses_print(struct nx_ctx *ctx, const struct nx_nexuses *list)
+{
+	char uuid[37], size[32], kids[16];
+	unsigned int i;
+
+	if (ctx->json) {
+		json_object *arr = json_object_new_array();
+
+		for (i = 0; i < list->n; i++)
+			json_object_array_add(arr, nx_nexus_json(&list->v[i]));
+		nx_print_json(arr);
+		json_object_put(arr);
+		return;
+	}
+	printf("%-20s %-9s %10s %-9s %-8s %s\n", "NAME", "STATE", "SIZE", "DEVICE", "SYNCED",
+	       "UUID");
+	for (i = 0; i < list->n; i++) {
+		const struct nx_nexus *n = &list->v[i];
+
+		nx_format_uuid(n->uuid, uuid);
+		nx_format_bytes(n->size, size, sizeof(size));
+		snprintf(kids, sizeof(kids), "%u/%u", nx_synced(n), n->nr_children);
+		printf("%-20s %-9s %10s %-9s %-8s %s\n", n->name, NX_NAME(nx_state_names, n->state),
+		       size, n->device[0] ? n->device : "-", kids, uuid);
+	}
+}
+
+/* Requests with children. */
+
+static int nx_put_child(struct nl_msg *msg, const struct nx_child_uri *u)
+{
+	struct nlattr *nest = nla_nest_start(msg, NEXUS_ATTR_CHILD);
+
+	if (!nest || nla_put_string(msg, NEXUS_CHILD_ATTR_PATH, u->path) < 0 ||
+	    nla_put_string(msg, NEXUS_CHILD_ATTR_URI, u->uri) < 0 ||
+	    nla_put_u8(msg, NEXUS_CHILD_ATTR_LOCAL, u->local) < 0 ||
+	    (u->has_uuid && nla_put(msg, NEXUS_CHILD_ATTR_UUID, 16, u->uuid) < 0))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Resolve @uris; on failure those resolved so far are released. */
+static int nx_resolve_all(struct nx_ctx *ctx, char **uris, int n, struct nx_child_uri *out)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = nx_uri_resolve(ctx, uris[i], &out[i]);
+		if (ret) {
+			while (i--)
+				nx_uri_release(&out[i]);
+			return ret;
+		}
+	}
+	return NX_EXIT_OK;
+}
+
+static void nx_release_all(struct nx_child_uri *u, int n)
+{
+	while (n--)
+		nx_uri_release(&u[n]);
+}
+
+static int nx_parse_policy(const char *s, uint8_t *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(nx_policy_names) / sizeof(nx_policy_names[0]); i++)
+		if (!strcmp(s, nx_policy_names[i])) {
+			*out = i;
+			return 0;
+		}
+	return nx_usage_error("--read-policy: '%s' is not least-pending, round-robin or local-first",
+			      s);
+}
+
+/* The create and assemble commands: options, children, request. */
+static int nx_nexus_start(struct nx_ctx *ctx, int argc, char **argv, bool assemble)
+{
+	static const char create_usage[] =
+		"nexus create <name> <child uri>... [--size <size>] [--uuid <uuid>]\n"
+		"       [--bitmap-chunk <size>] [--read-policy <policy>] [--io-timeout <time>] [--force]";
+	static const char assemble_usage[] = "nexus assemble [--name <name>] <child uri>...";
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "uuid", required_argument, NULL, 'u' },
+		{ "bitmap-chunk", required_argument, NULL, 'b' },
+		{ "read-policy", required_argument, NULL, 'r' },
+		{ "io-timeout", required_argument, NULL, 't' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{}
+	};
+	const char *usage = assemble ? assemble_usage : create_usage, *name = NULL;
+	uint64_t size = 0, chunk = 0, timeout = 0;
+	struct nx_child_uri *uris;
+	uint8_t uuid[16], policy = 0;
+	bool have_uuid = false, have_policy = false, force = false;
+	struct nlattr *nest;
+	struct nx_nexus n;
+	struct nl_msg *msg;
+	int c, i, nr, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "s:u:b:r:t:n:f", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (nx_parse_size(optarg, &size))
+				return nx_usage_error("--size: '%s' is not a size", optarg);
+			break;
+		case 'u':
+			if (nx_parse_uuid(optarg, uuid))
+				return nx_usage_error("--uuid: '%s' is not a uuid", optarg);
+			have_uuid = true;
+			break;
+		case 'b':
+			if (nx_parse_size(optarg, &chunk))
+				return nx_usage_error("--bitmap-chunk: '%s' is not a size", optarg);
+			break;
+		case 'r':
+			if (nx_parse_policy(optarg, &policy))
+				return NX_EXIT_USAGE;
+			have_policy = true;
+			break;
+		case 't':
+			if (nx_parse_duration_ms(optarg, &timeout))
+				return nx_usage_error("--io-timeout: '%s' is not a duration", optarg);
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		default:
+			return nx_usage_error("usage: %s", usage);
+		}
+	}
+	if (!assemble) {
+		if (argc - optind < 2)
+			return nx_usage_error("usage: %s", usage);
+		name = argv[optind++];
+	}
+	nr = argc - optind;
+	if (nr < 1 || nr > 16)
+		return nx_usage_error("usage: %s (1 to 16 children)", usage);
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	uris = calloc(nr, sizeof(*uris));
+	if (!uris)
+		return NX_EXIT_FAIL;
+	ret = nx_resolve_all(ctx, argv + optind, nr, uris);
+	if (ret) {
+		free(uris);
+		return ret;
+	}
+	msg = nx_nl_msg(&ctx->nl, assemble ? NEXUS_CMD_NEXUS_ASSEMBLE : NEXUS_CMD_NEXUS_CREATE);
+	if (!msg ||
+	    (name && nla_put_string(msg, NEXUS_ATTR_NEXUS_NAME, name) < 0) ||
+	    (size && nla_put_u64(msg, NEXUS_ATTR_NEXUS_SIZE, size) < 0) ||
+	    (chunk && nla_put_u64(msg, NEXUS_ATTR_BITMAP_CHUNK, chunk) < 0) ||
+	    (have_uuid && nla_put(msg, NEXUS_ATTR_NEXUS_UUID, 16, uuid) < 0) ||
+	    (have_policy && nla_put_u8(msg, NEXUS_ATTR_READ_POLICY, policy) < 0) ||
+	    (timeout && nla_put_u32(msg, NEXUS_ATTR_IO_TIMEOUT_MS, (uint32_t)timeout) < 0) ||
+	    (force && nla_put_flag(msg, NEXUS_ATTR_FORCE) < 0) ||
+	    !(nest = nla_nest_start(msg, NEXUS_ATTR_CHILDREN)))
+		goto out_nomem;
+	for (i = 0; i < nr; i++)
+		if (nx_put_child(msg, &uris[i]))
+			goto out_nomem;
+	nla_nest_end(msg, nest);
+	ret = nx_nexus_request(ctx, msg, &n);
+	if (ret)
+		nx_release_all(uris, nr);
+	else
+		nx_nexus_print(ctx, &n);
+	free(uris);
+	return ret;
+
+out_nomem:
+	nlmsg_free(msg);
+	nx_release_all(uris, nr);
+	free(uris);
+	nx_warn("%s: request too large", ctx->what);
+	return NX_EXIT_FAIL;
+}
+
+static int nx_nexus_create(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_nexus_start(ctx, argc, argv, false);
+}
+
+static int nx_nexus_assemble(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_nexus_start(ctx, argc, argv, true);
+}
+
+/* Stop or destroy: then disconnect the remote children it had. */
+static int nx_nexus_end(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd)
+{
+	char nqn[256];
+	struct nx_nexus n;
+	unsigned int i;
+	int ret;
+
+	if (argc != 2)
+		return nx_usage_error("usage: %s <name>", ctx->what);
+	ret = nx_nexus_get(ctx, argv[1], &n);
+	if (ret)
+		return ret;
+	/* A published nexus is held open by nvmet: unpublish it first. */
+	nx_nexus_nqn(n.name, nqn, sizeof(nqn));
+	if (nx_nvmet_exported(nqn) && nx_nvmet_unexport(nqn)) {
+		nx_warn("%s: cannot unpublish %s", ctx->what, nqn);
+		return NX_EXIT_FAIL;
+	}
+	ret = nx_nexus_request(ctx, nx_nexus_msg(ctx, cmd, argv[1]), NULL);
+	if (ret)
+		return ret;
+	for (i = 0; i < n.nr_children; i++)
+		nx_uri_forget(n.children[i].uri);
+	return NX_EXIT_OK;
+}
+
+static int nx_nexus_stop(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_nexus_end(ctx, argc, argv, NEXUS_CMD_NEXUS_STOP);
+}
+
+static int nx_nexus_destroy(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_nexus_end(ctx, argc, argv, NEXUS_CMD_NEXUS_DESTROY);
+}
+
+static int nx_nexus_set(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const char usage[] =
+		"nexus set <name> [read-policy <policy>] [io-timeout <time>]\n"
+		"       [rebuild-rate-min <rate>] [rebuild-rate-max <rate>]";
+	struct nl_msg *msg;
+	struct nx_nexus n;
+	uint64_t v;
+	uint8_t p = 0;
+	int i, ret;
+
+	if (argc < 4 || argc % 2)
+		return nx_usage_error("usage: %s", usage);
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	msg = nx_nexus_msg(ctx, NEXUS_CMD_NEXUS_SET, argv[1]);
+	if (!msg)
+		return NX_EXIT_FAIL;
+	for (i = 2; i < argc; i += 2) {
+		const char *key = argv[i], *val = argv[i + 1];
+		int err;
+
+		if (!strcmp(key, "read-policy")) {
+			if (nx_parse_policy(val, &p))
+				goto out_usage;
+			err = nla_put_u8(msg, NEXUS_ATTR_READ_POLICY, p);
+		} else if (!strcmp(key, "io-timeout")) {
+			if (nx_parse_duration_ms(val, &v) || v > UINT32_MAX)
+				goto out_bad;
+			err = nla_put_u32(msg, NEXUS_ATTR_IO_TIMEOUT_MS, (uint32_t)v);
+		} else if (!strcmp(key, "rebuild-rate-min")) {
+			if (nx_parse_rate_kib(val, &v) || v > UINT32_MAX)
+				goto out_bad;
+			err = nla_put_u32(msg, NEXUS_ATTR_REBUILD_RATE_MIN, (uint32_t)v);
+		} else if (!strcmp(key, "rebuild-rate-max")) {
+			if (nx_parse_rate_cap_kib(val, &v) || v > UINT32_MAX)
+				goto out_bad;
+			err = nla_put_u32(msg, NEXUS_ATTR_REBUILD_RATE_MAX, (uint32_t)v);
+		} else {
+			nlmsg_free(msg);
+			return nx_usage_error("nexus set: unknown setting '%s'\nusage: %s", key,
+					      usage);
+		}
+		if (err < 0) {
+			nlmsg_free(msg);
+			return NX_EXIT_FAIL;
+		}
+	}
+	ret = nx_nexus_request(ctx, msg, &n);
+	if (!ret)
+		nx_nexus_print(ctx, &n);
+	return ret;
+
+out_bad:
+	nlmsg_free(msg);
+	return nx_usage_error("nexus set: %s: '%s' is not a valid value", argv[i], argv[i + 1]);
+out_usage:
+	nlmsg_free(msg);
+	return NX_EXIT_USAGE;
+}
+
+static int nx_nexus_list(struct nx_ctx *ctx, int argc, char **argv)
+{
+	struct nx_nexuses list = {};
+	struct nl_msg *msg;
+	struct nx_err err;
+	int ret;
+
+	if (argc > 1)
+		return nx_usage_error("usage: nexus list");
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	msg = nx_nl_dump_msg(&ctx->nl, NEXUS_CMD_NEXUS_GET);
+	if (!msg)
+		return NX_EXIT_FAIL;
+	if (nx_nl_request(&ctx->nl, msg, nx_nexus_reply, &list, &err) < 0) {
+		free(list.v);
+		return nx_fail(ctx, &err);
+	}
+	nx_nexuses_print(ctx, &list);
+	free(list.v);
+	return NX_EXIT_OK;
+}
+
+static int nx_nexus_show(struct nx_ctx *ctx, int argc, char **argv)
+{
+	struct nx_nexus n;
+	int ret;
+
+	if (argc != 2)
+		return nx_usage_error("usage: nexus show <name>");
+	ret = nx_nexus_get(ctx, argv[1], &n);
+	if (!ret)
+		nx_nexus_print(ctx, &n);
+	return ret;
+}
+
+/* publish <name> [--proto tcp|rdma] [--addr <ip>] [--port <port>] [--host <nqn>]... */
+static int nx_nexus_publish(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const char usage[] =
+		"nexus publish <name> [--proto tcp|rdma] [--addr <ip>] [--port <port>]\n"
+		"       [--host <host nqn>]... | [--any-host]";
+	static const struct option opts[] = {
+		{ "proto", required_argument, NULL, 'P' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "any-host", no_argument, NULL, 'A' },
+		{}
+	};
+	char nqn[256], dev[64], *hosts[256];
+	struct nx_export e = {
+		.nqn = nqn, .device = dev, .proto = NEXUS_SHARE_NVMF_TCP, .addr = "0.0.0.0",
+		.port = NEXUS_SHARE_DEFAULT_PORT, .hosts = hosts,
+	};
+	bool any = false;
+	struct nx_nexus n;
+	uint64_t port;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "P:a:p:H:A", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			if (!strcmp(optarg, "tcp"))
+				e.proto = NEXUS_SHARE_NVMF_TCP;
+			else if (!strcmp(optarg, "rdma"))
+				e.proto = NEXUS_SHARE_NVMF_RDMA;
+			else
+				return nx_usage_error("--proto: tcp or rdma, not '%s'", optarg);
+			break;
+		case 'a':
+			e.addr = optarg;
+			break;
+		case 'p':
+			if (nx_parse_u64(optarg, &port) || !port || port > 65535)
+				return nx_usage_error("--port: '%s' is not a port", optarg);
+			e.port = (uint16_t)port;
+			break;
+		case 'H':
+			if (strncmp(optarg, "nqn.", 4) || strlen(optarg) > NEXUS_NQN_LEN)
+				return nx_usage_error("--host: '%s' is not a host NQN", optarg);
+			if (e.nr_hosts == 256)
+				return nx_usage_error("--host: 256 hosts at most");
+			hosts[e.nr_hosts++] = optarg;
+			break;
+		case 'A':
+			any = true;
+			break;
+		default:
+			return nx_usage_error("usage: %s", usage);
+		}
+	}
+	if (argc - optind != 1)
+		return nx_usage_error("usage: %s", usage);
+	if (any && e.nr_hosts)
+		return nx_usage_error("--any-host and --host exclude each other");
+	e.any_host = any || !e.nr_hosts;
+	ret = nx_nexus_get(ctx, argv[optind], &n);
+	if (ret)
+		return ret;
+	if (!n.device[0]) {
+		nx_warn("%s: nexus %s has no block device", ctx->what, n.name);
+		return NX_EXIT_FAIL;
+	}
+	nx_nexus_nqn(n.name, nqn, sizeof(nqn));
+	snprintf(dev, sizeof(dev), "/dev/%s", n.device);
+	e.uuid = n.uuid;
+	if (nx_nvmet_export(&e)) {
+		nx_nvmet_unexport(nqn);
+		return NX_EXIT_FAIL;
+	}
+	nx_nexus_print(ctx, &n);
+	return NX_EXIT_OK;
+}
+
+static int nx_nexus_unpublish(struct nx_ctx *ctx, int argc, char **argv)
+{
+	char nqn[256];
+	struct nx_nexus n;
+	int ret;
+
+	if (argc != 2)
+		return nx_usage_error("usage: nexus unpublish <name>");
+	ret = nx_nexus_get(ctx, argv[1], &n);
+	if (ret)
+		return ret;
+	nx_nexus_nqn(n.name, nqn, sizeof(nqn));
+	return nx_nvmet_unexport(nqn) ? NX_EXIT_FAIL : NX_EXIT_OK;
+}
+
+int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const struct nx_verb verbs[] = {
+		{ "list", "nexus list", nx_nexus_list },
+		{ "show", "nexus show", nx_nexus_show },
+		{ "create", "nexus create", nx_nexus_create },
+		{ "assemble", "nexus assemble", nx_nexus_assemble },
+		{ "stop", "nexus stop", nx_nexus_stop },
+		{ "destroy", "nexus destroy", nx_nexus_destroy },
+		{ "set", "nexus set", nx_nexus_set },
+		{ "publish", "nexus publish", nx_nexus_publish },
+		{ "unpublish", "nexus unpublish", nx_nexus_unpublish },
+	};
+
+	return nx_dispatch(ctx, "nexus", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);
+}
+
+/*
+ * The child of @n that @ref names: its uuid, its URI or its device.
+ * Returns NULL having said so.
+ */
+static const struct nx_child *nx_child_ref(struct nx_ctx *ctx, const struct nx_nexus *n,
+					   const char *ref)
+{
+	uint8_t uuid[16];
+	bool by_uuid = !nx_parse_uuid(ref, uuid);
+	unsigned int i;
+
+	for (i = 0; i < n->nr_children; i++) {
+		const struct nx_child *c = &n->children[i];
+
+		if (by_uuid ? !memcmp(c->uuid, uuid, 16) :
+		    (!strcmp(c->uri, ref) || !strcmp(c->path, ref)))
+			return c;
+	}
+	nx_warn("%s: nexus %s has no child '%s'", ctx->what, n->name, ref);
+	return NULL;
+}
+
+/* A request about child @c of nexus @name. */
+static struct nl_msg *nx_child_msg(struct nx_ctx *ctx, uint8_t cmd, const char *name,
+				   const struct nx_child *c)
+{
+	struct nl_msg *msg = nx_nexus_msg(ctx, cmd, name);
+
+	if (msg && nla_put(msg, NEXUS_ATTR_CHILD_UUID, 16, c->uuid) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int nx_child_add(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const char usage[] = "child add <nexus> <child uri> [--force]";
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, {} };
+	struct nx_child_uri u;
+	struct nl_msg *msg;
+	struct nx_nexus n;
+	bool force = false;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+		if (c != 'f')
+			return nx_usage_error("usage: %s", usage);
+		force = true;
+	}
+	if (argc - optind != 2)
+		return nx_usage_error("usage: %s", usage);
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	ret = nx_uri_resolve(ctx, argv[optind + 1], &u);
+	if (ret)
+		return ret;
+	msg = nx_nexus_msg(ctx, NEXUS_CMD_CHILD_ADD, argv[optind]);
+	if (msg && (nx_put_child(msg, &u) || (force && nla_put_flag(msg, NEXUS_ATTR_FORCE) < 0))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = nx_nexus_request(ctx, msg, &n);
+	if (ret)
+		nx_uri_release(&u);
+	else
+		nx_nexus_print(ctx, &n);
+	return ret;
+}
+
+static int nx_child_remove(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const char usage[] = "child remove <nexus> <child uuid|uri> [--force]";
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, {} };
+	const struct nx_child *child;
+	struct nl_msg *msg;
+	struct nx_nexus n;
+	char uri[512];
+	bool force = false;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+		if (c != 'f')
+			return nx_usage_error("usage: %s", usage);
+		force = true;
+	}
+	if (argc - optind != 2)
+		return nx_usage_error("usage: %s", usage);
+	ret = nx_nexus_get(ctx, argv[optind], &n);
+	if (ret)
+		return ret;
+	child = nx_child_ref(ctx, &n, argv[optind + 1]);
+	if (!child)
+		return NX_EXIT_FAIL;
+	snprintf(uri, sizeof(uri), "%s", child->uri);
+	msg = nx_child_msg(ctx, NEXUS_CMD_CHILD_REMOVE, argv[optind], child);
+	if (msg && force && nla_put_flag(msg, NEXUS_ATTR_FORCE) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = nx_nexus_request(ctx, msg, &n);
+	if (ret)
+		return ret;
+	nx_uri_forget(uri);
+	nx_nexus_print(ctx, &n);
+	return NX_EXIT_OK;
+}
+
+/* fault <nexus> <child>, online <nexus> <child> [<uri>] */
+static int nx_child_state(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd)
+{
+	const struct nx_child *child;
+	struct nx_child_uri u;
+	bool have_uri = cmd == NEXUS_CMD_CHILD_ONLINE && argc == 4;
+	struct nl_msg *msg;
+	struct nx_nexus n;
+	int ret;
+
+	if (argc != 3 && !have_uri)
+		return nx_usage_error("usage: %s <nexus> <child uuid|uri>%s", ctx->what,
+				      cmd == NEXUS_CMD_CHILD_ONLINE ? " [<new uri>]" : "");
+	ret = nx_nexus_get(ctx, argv[1], &n);
+	if (ret)
+		return ret;
+	child = nx_child_ref(ctx, &n, argv[2]);
+	if (!child)
+		return NX_EXIT_FAIL;
+	/* Online: a remote child is reconnected (a no-op if it still is). */
+	memset(&u, 0, sizeof(u));
+	if (have_uri || (cmd == NEXUS_CMD_CHILD_ONLINE && !strncmp(child->uri, "nvmf", 4))) {
+		ret = nx_uri_resolve(ctx, have_uri ? argv[3] : child->uri, &u);
+		if (ret)
+			return ret;
+	}
+	msg = nx_child_msg(ctx, cmd, argv[1], child);
+	if (msg && u.path[0] && nx_put_child(msg, &u)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = nx_nexus_request(ctx, msg, &n);
+	if (ret) {
+		nx_uri_release(&u);
+		return ret;
+	}
+	nx_nexus_print(ctx, &n);
+	return NX_EXIT_OK;
+}
+
+static int nx_child_fault(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_child_state(ctx, argc, argv, NEXUS_CMD_CHILD_FAULT);
+}
+
+static int nx_child_online(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_child_state(ctx, argc, argv, NEXUS_CMD_CHILD_ONLINE);
+}
+
+int nx_cmd_child(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const struct nx_verb verbs[] = {
+		{ "add", "child add", nx_child_add },
+		{ "remove", "child remove", nx_child_remove },
+		{ "fault", "child fault", nx_child_fault },
+		{ "online", "child online", nx_child_online },
+	};
+
+	return nx_dispatch(ctx, "child", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);
+}
+
+static int nx_rebuild_do(struct nx_ctx *ctx, int argc, char **argv, uint8_t action)
+{
+	const struct nx_child *child;
+	struct nl_msg *msg;
+	struct nx_nexus n;
+	int ret;
+
+	if (argc != 3)
+		return nx_usage_error("usage: %s <nexus> <child uuid|uri>", ctx->what);
+	ret = nx_nexus_get(ctx, argv[1], &n);
+	if (ret)
+		return ret;
+	child = nx_child_ref(ctx, &n, argv[2]);
+	if (!child)
+		return NX_EXIT_FAIL;
+	msg = nx_child_msg(ctx, NEXUS_CMD_REBUILD, argv[1], child);
+	if (msg && nla_put_u8(msg, NEXUS_ATTR_REBUILD_ACTION, action) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = nx_nexus_request(ctx, msg, &n);
+	if (!ret)
+		nx_nexus_print(ctx, &n);
+	return ret;
+}
+
+static int nx_rebuild_pause(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_rebuild_do(ctx, argc, argv, NEXUS_REBUILD_PAUSE);
+}
+
+static int nx_rebuild_resume(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_rebuild_do(ctx, argc, argv, NEXUS_REBUILD_RESUME);
+}
+
+static int nx_rebuild_stop(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_rebuild_do(ctx, argc, argv, NEXUS_REBUILD_STOP);
+}
+
+int nx_cmd_rebuild(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const struct nx_verb verbs[] = {
+		{ "pause", "rebuild pause", nx_rebuild_pause },
+		{ "resume", "rebuild resume", nx_rebuild_resume },
+		{ "stop", "rebuild stop", nx_rebuild_stop },
+	};
+
+	return nx_dispatch(ctx, "rebuild", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);
+}

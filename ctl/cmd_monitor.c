@@ -45,6 +45,7 @@ static const char *nx_event_name(uint8_t ev)
 		[NEXUS_EVENT_REBUILD_STARTED] = "rebuild-started",
 		[NEXUS_EVENT_REBUILD_DONE] = "rebuild-done",
 		[NEXUS_EVENT_REBUILD_FAILED] = "rebuild-failed",
+		[NEXUS_EVENT_VERIFY_DONE] = "verify-done",
 	};
 
 	return ev < sizeof(names) / sizeof(names[0]) && names[ev] ? names[ev] : "unknown";

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nexusctl.h"
 
@@ -41,6 +42,9 @@ struct nx_nexus {
 	struct nx_stats stats;
 	struct nx_child children[16];
 	unsigned int nr_children;
+	bool has_verify, v_running, v_repair;
+	uint64_t v_done, v_total, v_mismatch, v_repaired;
+	uint32_t v_error;
 };
 
 struct nx_nexuses {
@@ -190,6 +194,25 @@ static int nx_nexus_reply(struct nlattr **tb, uint8_t cmd, void *arg)
 		n->rate_max = nla_get_u32(tb[NEXUS_ATTR_REBUILD_RATE_MAX]);
 	if (tb[NEXUS_ATTR_STATS])
 		nx_stats_parse(tb[NEXUS_ATTR_STATS], &n->stats);
+	if (tb[NEXUS_ATTR_VERIFY]) {
+		struct nlattr *vt[NEXUS_VERIFY_ATTR_MAX + 1];
+
+		if (nla_parse_nested(vt, NEXUS_VERIFY_ATTR_MAX, tb[NEXUS_ATTR_VERIFY], NULL) < 0 ||
+		    !vt[NEXUS_VERIFY_ATTR_RUNNING] || !vt[NEXUS_VERIFY_ATTR_DONE] ||
+		    !vt[NEXUS_VERIFY_ATTR_TOTAL] || !vt[NEXUS_VERIFY_ATTR_MISMATCH] ||
+		    !vt[NEXUS_VERIFY_ATTR_REPAIRED])
+			return -EBADMSG;
+		n->has_verify = true;
+		n->v_running = nla_get_u8(vt[NEXUS_VERIFY_ATTR_RUNNING]);
+		if (vt[NEXUS_VERIFY_ATTR_REPAIR])
+			n->v_repair = nla_get_u8(vt[NEXUS_VERIFY_ATTR_REPAIR]);
+		n->v_done = nla_get_u64(vt[NEXUS_VERIFY_ATTR_DONE]);
+		n->v_total = nla_get_u64(vt[NEXUS_VERIFY_ATTR_TOTAL]);
+		n->v_mismatch = nla_get_u64(vt[NEXUS_VERIFY_ATTR_MISMATCH]);
+		n->v_repaired = nla_get_u64(vt[NEXUS_VERIFY_ATTR_REPAIRED]);
+		if (vt[NEXUS_VERIFY_ATTR_ERROR])
+			n->v_error = nla_get_u32(vt[NEXUS_VERIFY_ATTR_ERROR]);
+	}
 	if (tb[NEXUS_ATTR_CHILDREN]) {
 		nla_for_each_nested(nla, tb[NEXUS_ATTR_CHILDREN], rem) {
 			if (nla_type(nla) != NEXUS_ATTR_CHILD || n->nr_children == 16)
@@ -319,6 +342,21 @@ static json_object *nx_nexus_json(const struct nx_nexus *n)
 	for (i = 0; i < n->nr_children; i++)
 		json_object_array_add(arr, nx_child_json(&n->children[i]));
 	json_object_object_add(obj, "children", arr);
+	if (n->has_verify) {
+		json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "running", json_object_new_boolean(n->v_running));
+		json_object_object_add(v, "repair", json_object_new_boolean(n->v_repair));
+		json_object_object_add(v, "done", json_object_new_uint64(n->v_done));
+		json_object_object_add(v, "total", json_object_new_uint64(n->v_total));
+		json_object_object_add(v, "mismatch", json_object_new_uint64(n->v_mismatch));
+		json_object_object_add(v, "repaired", json_object_new_uint64(n->v_repaired));
+		json_object_object_add(v, "error", n->v_error ?
+				       json_object_new_string(strerror(n->v_error)) : NULL);
+		json_object_object_add(obj, "verify", v);
+	} else {
+		json_object_object_add(obj, "verify", NULL);
+	}
 	json_object_object_add(obj, "stats", nx_stats_json(&n->stats));
 	return obj;
 }
@@ -360,6 +398,12 @@ static void nx_nexus_print(struct nx_ctx *ctx, const struct nx_nexus *n)
 	printf("%-14s %llu\n", "label event", (unsigned long long)n->event);
 	nx_nexus_nqn(n->name, nqn, sizeof(nqn));
 	printf("%-14s %s\n", "published", nx_nvmet_exported(nqn) ? nqn : "no");
+	if (n->has_verify)
+		printf("%-14s %s%s, %llu of %llu bytes, %llu differ, %llu repaired%s%s\n", "verify",
+		       n->v_running ? "running" : "done", n->v_repair ? " (repair)" : "",
+		       (unsigned long long)n->v_done, (unsigned long long)n->v_total,
+		       (unsigned long long)n->v_mismatch, (unsigned long long)n->v_repaired,
+		       n->v_error ? ", stopped: " : "", n->v_error ? strerror(n->v_error) : "");
 	printf("\n%-36s %-10s %-14s %-9s %s\n", "CHILD", "STATE", "REASON", "REBUILD", "URI");
 	for (i = 0; i < n->nr_children; i++) {
 		const struct nx_child *c = &n->children[i];
@@ -805,6 +849,66 @@ static int nx_nexus_unpublish(struct nx_ctx *ctx, int argc, char **argv)
 	return nx_nvmet_unexport(nqn) ? NX_EXIT_FAIL : NX_EXIT_OK;
 }
 
+/*
+ * verify <name> [--repair] [--wait] | --stop.  With --wait, exit 0 when the
+ * legs ended up identical (nothing differed, or all was repaired), 1 if
+ * not or if the verify stopped early.
+ */
+static int nx_nexus_verify(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const char usage[] = "nexus verify <name> [--repair] [--wait] | --stop";
+	static const struct option opts[] = {
+		{ "repair", no_argument, NULL, 'r' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "stop", no_argument, NULL, 's' },
+		{}
+	};
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	bool repair = false, wait = false, stop = false;
+	struct nl_msg *msg;
+	struct nx_nexus n;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "rws", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			repair = true;
+			break;
+		case 'w':
+			wait = true;
+			break;
+		case 's':
+			stop = true;
+			break;
+		default:
+			return nx_usage_error("usage: %s", usage);
+		}
+	}
+	if (argc - optind != 1 || (stop && (repair || wait)))
+		return nx_usage_error("usage: %s", usage);
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	msg = nx_nexus_msg(ctx, NEXUS_CMD_VERIFY, argv[optind]);
+	if (msg && ((repair && nla_put_u8(msg, NEXUS_ATTR_VERIFY_REPAIR, 1) < 0) ||
+		    (stop && nla_put_u8(msg, NEXUS_ATTR_REBUILD_ACTION, NEXUS_REBUILD_STOP) < 0))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = nx_nexus_request(ctx, msg, &n);
+	while (!ret && wait && n.v_running) {
+		nanosleep(&ts, NULL);
+		ret = nx_nexus_get(ctx, argv[optind], &n);
+	}
+	if (ret)
+		return ret;
+	nx_nexus_print(ctx, &n);
+	if (wait && (n.v_error || n.v_mismatch > n.v_repaired))
+		return NX_EXIT_FAIL;
+	return NX_EXIT_OK;
+}
+
 int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv)
 {
 	static const struct nx_verb verbs[] = {
@@ -817,6 +921,7 @@ int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv)
 		{ "set", "nexus set", nx_nexus_set },
 		{ "publish", "nexus publish", nx_nexus_publish },
 		{ "unpublish", "nexus unpublish", nx_nexus_unpublish },
+		{ "verify", "nexus verify", nx_nexus_verify },
 	};
 
 	return nx_dispatch(ctx, "nexus", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);

@@ -65,6 +65,7 @@ enum nexus_cmd {
 	NEXUS_CMD_CHILD_FAULT,	/* fault a child by hand (CAP_NET_ADMIN) */
 	NEXUS_CMD_CHILD_ONLINE,	/* bring a faulted child back (CAP_NET_ADMIN) */
 	NEXUS_CMD_REBUILD,	/* pause, resume, stop, start (CAP_NET_ADMIN) */
+	NEXUS_CMD_VERIFY,	/* compare the legs online, maybe repair (CAP_NET_ADMIN) */
 
 	__NEXUS_CMD_MAX,
 	NEXUS_CMD_MAX = __NEXUS_CMD_MAX - 1
@@ -122,6 +123,8 @@ enum nexus_attr {
 	NEXUS_ATTR_STATS,		/* nest: enum nexus_stat_attr */
 	NEXUS_ATTR_CHILD_UUID,		/* binary, 16 bytes: the child acted on */
 	NEXUS_ATTR_BITMAP_DIRTY,	/* u64: chunks set in the write-intent bitmap */
+	NEXUS_ATTR_VERIFY_REPAIR,	/* u8: 1 rewrite the legs that differ */
+	NEXUS_ATTR_VERIFY,		/* nest: enum nexus_verify_attr, replies */
 
 	__NEXUS_ATTR_MAX,
 	NEXUS_ATTR_MAX = __NEXUS_ATTR_MAX - 1
@@ -174,6 +177,22 @@ enum nexus_child_attr {
 	NEXUS_CHILD_ATTR_MAX = __NEXUS_CHILD_ATTR_MAX - 1
 };
 
+/* Inside NEXUS_ATTR_VERIFY: the last or running verify of a nexus. */
+enum nexus_verify_attr {
+	NEXUS_VERIFY_ATTR_UNSPEC,
+	NEXUS_VERIFY_ATTR_PAD,
+	NEXUS_VERIFY_ATTR_RUNNING,	/* u8 */
+	NEXUS_VERIFY_ATTR_REPAIR,	/* u8: it rewrites what differs */
+	NEXUS_VERIFY_ATTR_DONE,		/* u64: bytes of the volume compared */
+	NEXUS_VERIFY_ATTR_TOTAL,	/* u64: the volume's size */
+	NEXUS_VERIFY_ATTR_MISMATCH,	/* u64: bytes (4 KiB blocks) that differed */
+	NEXUS_VERIFY_ATTR_REPAIRED,	/* u64: bytes rewritten from the first leg */
+	NEXUS_VERIFY_ATTR_ERROR,	/* u32: errno it stopped with, 0 if none */
+
+	__NEXUS_VERIFY_ATTR_MAX,
+	NEXUS_VERIFY_ATTR_MAX = __NEXUS_VERIFY_ATTR_MAX - 1
+};
+
 /* Inside NEXUS_ATTR_STATS and NEXUS_CHILD_ATTR_STATS: u64 counters. */
 enum nexus_stat_attr {
 	NEXUS_STAT_UNSPEC,
@@ -217,6 +236,7 @@ enum nexus_event {
 	NEXUS_EVENT_REBUILD_STARTED = 13,
 	NEXUS_EVENT_REBUILD_DONE = 14,	/* the child is in sync */
 	NEXUS_EVENT_REBUILD_FAILED = 15,
+	NEXUS_EVENT_VERIFY_DONE = 16,	/* NEXUS_ATTR_VERIFY has the result */
 };
 
 /* Inside NEXUS_ATTR_REPLICA_HOSTS. */

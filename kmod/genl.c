@@ -228,6 +228,7 @@ static const struct genl_ops nexus_genl_ops[] = {
 	NEXUS_OP(NEXUS_CMD_CHILD_FAULT, nexus_nl_child_fault_doit, nexus_vol_policy),
 	NEXUS_OP(NEXUS_CMD_CHILD_ONLINE, nexus_nl_child_online_doit, nexus_vol_policy),
 	NEXUS_OP(NEXUS_CMD_REBUILD, nexus_nl_rebuild_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_VERIFY, nexus_nl_verify_doit, nexus_vol_policy),
 #undef NEXUS_OP
 	{
 		.cmd = NEXUS_CMD_REPLICA_GET,

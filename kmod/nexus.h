@@ -435,6 +435,7 @@ struct nexus_bitmap {
 };
 
 struct nexus_rebuild;
+struct nexus_verify;
 
 struct nexus_child {
 	struct nexus_vol *vol;
@@ -528,6 +529,7 @@ struct nexus_vol {
 	wait_queue_head_t barrier_wq;	/* rebuilds waiting for writes */
 
 	struct nexus_bitmap bm;
+	struct nexus_verify *verify;	/* the last or running one; under lock */
 	struct bio_set bs;		/* clones, struct nexus_clone */
 	struct nexus_stats __percpu *stats;
 };
@@ -669,6 +671,10 @@ int nexus_rebuild_action(struct nexus_vol *vol, struct nexus_child *child, u8 ac
 			 struct netlink_ext_ack *extack);
 void nexus_rebuild_progress(struct nexus_child *child, u64 *done, u64 *total,
 			    u64 *copied, bool *paused, bool *partial);
+int nexus_verify_start(struct nexus_vol *vol, bool repair, struct netlink_ext_ack *extack);
+void nexus_verify_stop(struct nexus_vol *vol, bool stop);
+int nexus_verify_put(struct sk_buff *msg, struct nexus_vol *vol);
+void nexus_verify_free(struct nexus_vol *vol);
 
 /* nl_vol.c */
 extern const struct nla_policy nexus_vol_policy[NEXUS_ATTR_MAX + 1];
@@ -684,6 +690,7 @@ int nexus_nl_child_remove_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_child_fault_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_child_online_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_rebuild_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_verify_doit(struct sk_buff *skb, struct genl_info *info);
 void nexus_nl_vol_notify(struct nexus_vol *vol, u8 event, struct nexus_child *child);
 
 #endif /* NEXUS_H */

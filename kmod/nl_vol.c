@@ -48,6 +48,7 @@ const struct nla_policy nexus_vol_policy[NEXUS_ATTR_MAX + 1] = {
 	[NEXUS_ATTR_REBUILD_RATE_MAX] = { .type = NLA_U32 },
 	[NEXUS_ATTR_REBUILD_ACTION] = NLA_POLICY_RANGE(NLA_U8, NEXUS_REBUILD_PAUSE,
 						       NEXUS_REBUILD_STOP),
+	[NEXUS_ATTR_VERIFY_REPAIR] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* Fills. */
@@ -77,12 +78,16 @@ static int nexus_nl_put_stats(struct sk_buff *msg, int attr, struct nexus_stats 
 	return 0;
 }
 
-/* @child's attributes in a NEXUS_ATTR_CHILD nest.  Under vol->lock. */
-static int nexus_nl_put_child(struct sk_buff *msg, struct nexus_child *c)
+/*
+ * @child's attributes in a NEXUS_ATTR_CHILD nest.  Its rebuild's progress
+ * only with @rebuild, under vol->lock (which keeps the rebuild); events
+ * sent from work items go without.
+ */
+static int nexus_nl_put_child(struct sk_buff *msg, struct nexus_child *c, bool rebuild)
 {
 	struct nexus_vol *vol = c->vol;
-	u64 done, total, copied;
-	bool paused, partial;
+	u64 done = 0, total = 0, copied = 0;
+	bool paused = false, partial = false;
 	struct nlattr *nest;
 	u8 state, reason;
 
@@ -90,7 +95,10 @@ static int nexus_nl_put_child(struct sk_buff *msg, struct nexus_child *c)
 	state = c->state;
 	reason = c->reason;
 	spin_unlock_irq(&vol->state_lock);
-	nexus_rebuild_progress(c, &done, &total, &copied, &paused, &partial);
+	if (rebuild) {
+		lockdep_assert_held(&vol->lock);
+		nexus_rebuild_progress(c, &done, &total, &copied, &paused, &partial);
+	}
 	nest = nla_nest_start(msg, NEXUS_ATTR_CHILD);
 	if (!nest ||
 	    nla_put(msg, NEXUS_CHILD_ATTR_UUID, 16, &c->uuid) ||
@@ -147,10 +155,12 @@ static int nexus_nl_put_vol(struct sk_buff *msg, struct nexus_vol *vol)
 		if (!c)
 			continue;
 		inflight += atomic_read(&c->inflight);
-		if (nexus_nl_put_child(msg, c))
+		if (nexus_nl_put_child(msg, c, true))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(msg, nest);
+	if (nexus_verify_put(msg, vol))
+		return -EMSGSIZE;
 	return nexus_nl_put_stats(msg, NEXUS_ATTR_STATS, vol->stats, inflight);
 }
 
@@ -167,7 +177,8 @@ void nexus_nl_vol_notify(struct nexus_vol *vol, u8 event, struct nexus_child *ch
 			    nla_put_string(msg, NEXUS_ATTR_NEXUS_NAME, vol->name) ||
 			    nla_put(msg, NEXUS_ATTR_NEXUS_UUID, 16, &vol->uuid) ||
 			    nla_put_u8(msg, NEXUS_ATTR_NEXUS_STATE, nexus_vol_state(vol)) ||
-			    (child && nexus_nl_put_child(msg, child)));
+			    (child && nexus_nl_put_child(msg, child, false)) ||
+			    (event == NEXUS_EVENT_VERIFY_DONE && nexus_verify_put(msg, vol)));
 }
 
 static int nexus_nl_reply_vol(struct genl_info *info, struct nexus_vol *vol, u8 cmd)
@@ -572,6 +583,28 @@ static int nexus_nl_rebuild(struct genl_info *info, struct nexus_vol *vol)
 		return -EINVAL;
 	return nexus_rebuild_action(vol, c, nla_get_u8(info->attrs[NEXUS_ATTR_REBUILD_ACTION]),
 				    info->extack);
+}
+
+/* Start a verify, or stop one (REBUILD_ACTION stop). */
+static int nexus_nl_verify(struct genl_info *info, struct nexus_vol *vol)
+{
+	struct nlattr *action = info->attrs[NEXUS_ATTR_REBUILD_ACTION];
+
+	if (action) {
+		if (nla_get_u8(action) != NEXUS_REBUILD_STOP) {
+			NL_SET_ERR_MSG_ATTR(info->extack, action, "a verify can only be stopped");
+			return -EINVAL;
+		}
+		nexus_verify_stop(vol, true);
+		return 0;
+	}
+	return nexus_verify_start(vol, info->attrs[NEXUS_ATTR_VERIFY_REPAIR] &&
+				  nla_get_u8(info->attrs[NEXUS_ATTR_VERIFY_REPAIR]), info->extack);
+}
+
+int nexus_nl_verify_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return nexus_nl_vol_op(info, NEXUS_CMD_VERIFY, nexus_nl_verify);
 }
 
 int nexus_nl_child_add_doit(struct sk_buff *skb, struct genl_info *info)

@@ -179,6 +179,7 @@ static void nexus_vol_free(struct nexus_vol *vol)
 		if (c)
 			nexus_child_free(c);
 	}
+	nexus_verify_free(vol);
 	nexus_bitmap_destroy(&vol->bm);
 	if (vol->rebuild_wq)
 		destroy_workqueue(vol->rebuild_wq);
@@ -811,6 +812,7 @@ int nexus_vol_stop(struct nexus_vol *vol, bool wipe, struct netlink_ext_ack *ext
 		if (c)
 			nexus_rebuild_stop(vol, c);
 	}
+	nexus_verify_stop(vol, true);
 	/* del_gendisk drains the queue: no nexus IO after this. */
 	nexus_vol_del_disk(vol);
 	nexus_vol_stop_work(vol);

@@ -26,8 +26,15 @@
  * Rate: never above rebuild_rate_max; above rebuild_rate_min it yields
  * while the nexus has IO in flight (md's speed_limit_min/max).
  *
+ * Verify (scrub): one work item per nexus walks the volume in the same
+ * segments under the same barrier, reads each segment from every in-sync
+ * child, compares them in 4 KiB blocks against the first (a local one
+ * first) and counts what differs; with repair, it rewrites the segment on
+ * the children that differ.  A child that fails a read is faulted (never
+ * the last in-sync one).
+ *
  * Locking: the rebuild of a child is started, paused, resumed and stopped
- * under vol->lock; the work itself takes no vol->lock (a stop waits for
+ * under vol->lock, and so is the verify; the work itself takes no vol->lock (a stop waits for
  * it under that lock), only vol->state_lock for the child's state.
  */
 #include <linux/blkdev.h>
@@ -183,12 +190,14 @@ static u64 nexus_rebuild_next(struct nexus_rebuild *rb, u64 off)
 	return min(max(off, c << bm->chunk_shift), rb->from);
 }
 
-/* Sleep as the rate limits say; @start_ns: when the rebuild started. */
-static void nexus_rebuild_throttle(struct nexus_rebuild *rb, u64 start_ns)
+/*
+ * Sleep as the rate limits say, for a job that has moved @bytes since
+ * @start_ns (a rebuild or a verify).
+ */
+static void nexus_throttle(struct nexus_vol *vol, u64 bytes, u64 start_ns)
 {
-	struct nexus_vol *vol = rb->vol;
 	u64 elapsed_ms = div_u64(ktime_get_ns() - start_ns, NSEC_PER_MSEC) + 1;
-	u64 rate = div64_u64(rb->copied >> 10, elapsed_ms) * MSEC_PER_SEC; /* KiB/s */
+	u64 rate = div64_u64(bytes >> 10, elapsed_ms) * MSEC_PER_SEC; /* KiB/s */
 	u32 max = READ_ONCE(vol->rebuild_rate_max), min = READ_ONCE(vol->rebuild_rate_min);
 	unsigned int slot;
 	bool busy = false;
@@ -196,7 +205,7 @@ static void nexus_rebuild_throttle(struct nexus_rebuild *rb, u64 start_ns)
 
 	if (max && rate > max) {
 		/* Sleep until the average is back at the cap. */
-		u64 due_ms = div64_u64((rb->copied >> 10) * MSEC_PER_SEC, max);
+		u64 due_ms = div64_u64((bytes >> 10) * MSEC_PER_SEC, max);
 
 		if (due_ms > elapsed_ms)
 			msleep_interruptible(min_t(u64, due_ms - elapsed_ms, 1000));
@@ -335,7 +344,7 @@ static void nexus_rebuild_work(struct work_struct *work)
 			}
 			spin_unlock_irq(&vol->state_lock);
 		}
-		nexus_rebuild_throttle(rb, start_ns);
+		nexus_throttle(vol, rb->copied, start_ns);
 	}
 	if (!err)
 		err = nexus_rebuild_finish(rb);
@@ -452,4 +461,197 @@ void nexus_rebuild_progress(struct nexus_child *child, u64 *done, u64 *total,
 	*copied = rb ? READ_ONCE(rb->copied) : 0;
 	*paused = rb && READ_ONCE(rb->paused);
 	*partial = rb && rb->partial;
+}
+
+struct nexus_verify {
+	struct nexus_vol *vol;
+	struct work_struct work;
+	bool repair;
+	bool stop;			/* READ_ONCE */
+	bool running;			/* READ_ONCE */
+	u64 done, mismatch, repaired;	/* bytes; READ_ONCE */
+	int error;
+};
+
+/* Blocks of @len bytes at @a and @b that differ, as bytes. */
+static u64 nexus_verify_diff(const u8 *a, const u8 *b, u32 len)
+{
+	u64 differ = 0;
+	u32 i;
+
+	for (i = 0; i < len; i += NEXUS_LABEL_SIZE)
+		if (memcmp(a + i, b + i, min_t(u32, NEXUS_LABEL_SIZE, len - i)))
+			differ += min_t(u32, NEXUS_LABEL_SIZE, len - i);
+	return differ;
+}
+
+/* Compare (and maybe repair) one segment.  0, or -ENODEV: no leg to read. */
+static int nexus_verify_segment(struct nexus_verify *v, void *ref, void *cmp, u64 off, u32 len)
+{
+	struct nexus_vol *vol = v->vol;
+	sector_t sector = vol->data_offset + (off >> SECTOR_SHIFT);
+	struct nexus_child *first;
+	unsigned int slot;
+	int err = 0, idx;
+
+	idx = srcu_read_lock(&vol->io_srcu);
+	for (;;) {
+		first = nexus_rebuild_source(vol, NULL);
+		if (!first) {
+			err = -ENODEV;
+			goto out;
+		}
+		if (!nexus_bdev_rw(first->dev.bdev, sector, ref, len, REQ_OP_READ))
+			break;
+		if (nexus_child_fault(first, NEXUS_FAULT_IO_ERROR)) {
+			err = -EIO;
+			goto out;
+		}
+	}
+	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
+		struct nexus_child *c = srcu_dereference(vol->children[slot], &vol->io_srcu);
+		u64 differ;
+
+		if (!c || c == first || !c->dev.bdev || READ_ONCE(c->state) != NEXUS_MEMBER_SYNCED)
+			continue;
+		if (nexus_bdev_rw(c->dev.bdev, sector, cmp, len, REQ_OP_READ)) {
+			nexus_child_fault(c, NEXUS_FAULT_IO_ERROR);
+			continue;
+		}
+		differ = nexus_verify_diff(ref, cmp, len);
+		if (!differ)
+			continue;
+		WRITE_ONCE(v->mismatch, v->mismatch + differ);
+		pr_warn_ratelimited("%s: verify: child %pUb differs from %pUb in %llu bytes at %llu\n",
+				    vol->name, &c->uuid, &first->uuid, differ, off);
+		if (!v->repair)
+			continue;
+		if (nexus_bdev_rw(c->dev.bdev, sector, ref, len, REQ_OP_WRITE))
+			nexus_child_fault(c, NEXUS_FAULT_IO_ERROR);
+		else
+			WRITE_ONCE(v->repaired, v->repaired + differ);
+	}
+out:
+	srcu_read_unlock(&vol->io_srcu, idx);
+	return err;
+}
+
+static void nexus_verify_work(struct work_struct *work)
+{
+	struct nexus_verify *v = container_of(work, struct nexus_verify, work);
+	struct nexus_vol *vol = v->vol;
+	u64 off, start_ns = ktime_get_ns();
+	unsigned int noio;
+	void *ref, *cmp;
+	int err = 0;
+
+	noio = memalloc_noio_save();
+	ref = kvmalloc(NEXUS_REBUILD_SEGMENT, GFP_KERNEL);
+	cmp = kvmalloc(NEXUS_REBUILD_SEGMENT, GFP_KERNEL);
+	if (!ref || !cmp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	pr_info("%s: verify%s started\n", vol->name, v->repair ? " with repair" : "");
+	for (off = 0; off < vol->size; off += NEXUS_REBUILD_SEGMENT) {
+		u32 len = min_t(u64, NEXUS_REBUILD_SEGMENT, vol->size - off);
+		int b = nexus_bucket(off >> SECTOR_SHIFT);
+
+		if (READ_ONCE(v->stop)) {
+			err = -EINTR;
+			break;
+		}
+		nexus_barrier_raise(vol, b);
+		err = nexus_verify_segment(v, ref, cmp, off, len);
+		nexus_barrier_lower(vol, b);
+		if (err)
+			break;
+		WRITE_ONCE(v->done, off + len);
+		nexus_throttle(vol, v->done, start_ns);
+	}
+out:
+	kvfree(ref);
+	kvfree(cmp);
+	memalloc_noio_restore(noio);
+	v->error = err;
+	pr_info("%s: verify %s: %llu of %llu bytes compared, %llu differed, %llu repaired\n",
+		vol->name, err ? "stopped" : "done", v->done, vol->size, v->mismatch, v->repaired);
+	WRITE_ONCE(v->running, false);
+	nexus_nl_vol_notify(vol, NEXUS_EVENT_VERIFY_DONE, NULL);
+}
+
+/* Wait for a verify of @vol, if any, to end (stopping it if @stop). */
+void nexus_verify_stop(struct nexus_vol *vol, bool stop)
+{
+	struct nexus_verify *v = vol->verify;
+
+	lockdep_assert_held(&vol->lock);
+	if (!v)
+		return;
+	if (stop)
+		WRITE_ONCE(v->stop, true);
+	flush_work(&v->work);
+}
+
+int nexus_verify_start(struct nexus_vol *vol, bool repair, struct netlink_ext_ack *extack)
+{
+	struct nexus_verify *v = vol->verify;
+
+	lockdep_assert_held(&vol->lock);
+	if (v && READ_ONCE(v->running)) {
+		NL_SET_ERR_MSG(extack, "a verify of this nexus is running already");
+		return -EBUSY;
+	}
+	if (READ_ONCE(vol->nr_synced) < 2) {
+		NL_SET_ERR_MSG(extack, "a verify needs two children in sync to compare");
+		return -EINVAL;
+	}
+	if (!v) {
+		v = kzalloc(sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+		v->vol = vol;
+		INIT_WORK(&v->work, nexus_verify_work);
+		vol->verify = v;
+	}
+	v->repair = repair;
+	v->stop = false;
+	v->done = 0;
+	v->mismatch = 0;
+	v->repaired = 0;
+	v->error = 0;
+	v->running = true;
+	queue_work(vol->rebuild_wq, &v->work);
+	return 0;
+}
+
+/* The verify's attributes, in a NEXUS_ATTR_VERIFY nest; none if never run. */
+int nexus_verify_put(struct sk_buff *msg, struct nexus_vol *vol)
+{
+	struct nexus_verify *v = vol->verify;
+	struct nlattr *nest;
+
+	if (!v)
+		return 0;
+	nest = nla_nest_start(msg, NEXUS_ATTR_VERIFY);
+	if (!nest ||
+	    nla_put_u8(msg, NEXUS_VERIFY_ATTR_RUNNING, READ_ONCE(v->running)) ||
+	    nla_put_u8(msg, NEXUS_VERIFY_ATTR_REPAIR, v->repair) ||
+	    nla_put_u64_64bit(msg, NEXUS_VERIFY_ATTR_DONE, READ_ONCE(v->done),
+			      NEXUS_VERIFY_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, NEXUS_VERIFY_ATTR_TOTAL, vol->size, NEXUS_VERIFY_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, NEXUS_VERIFY_ATTR_MISMATCH, READ_ONCE(v->mismatch),
+			      NEXUS_VERIFY_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, NEXUS_VERIFY_ATTR_REPAIRED, READ_ONCE(v->repaired),
+			      NEXUS_VERIFY_ATTR_PAD) ||
+	    nla_put_u32(msg, NEXUS_VERIFY_ATTR_ERROR, READ_ONCE(v->running) ? 0 : -v->error))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+void nexus_verify_free(struct nexus_vol *vol)
+{
+	kfree(vol->verify);
+	vol->verify = NULL;
 }

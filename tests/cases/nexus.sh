@@ -1,7 +1,8 @@
 #!/bin/bash
 # The nexus over local children, the way an admin uses it: a 3-way mirror
 # over an emulated NVMe namespace and two replicas of a local pool, data
-# written and verified through the nexus; a child faulted by hand while
+# written and verified through the nexus; an online verify finds a leg
+# changed behind the nexus's back and repairs it; a child faulted by hand while
 # fio runs comes back with a partial rebuild that copies only the chunks
 # written meanwhile; a fresh child gets a full rebuild; every leg then
 # holds the same bytes; a clean stop and assembly; the bad inputs an admin
@@ -41,6 +42,22 @@ expect_in "$OUT" "3/3"
 step "data written through the nexus is on every leg"
 fio_write "$nexus" 64M 0 base
 legs_identical vol1
+
+step "verify: the legs agree; a leg changed behind the nexus's back is found, then repaired"
+expect_rc 0 nexusctl -j nexus verify vol1 --wait
+expect_eq "$(jqf "$OUT" .verify.mismatch)" 0 "bytes differing between fresh legs"
+expect_eq "$(jqf "$OUT" .verify.done)" $((256 << 20)) "bytes verified"
+r1dev=$(jqf "$OUT" '.children[] | select(.uri == "replica://p1/r1") | .device')
+head -c 8192 /dev/urandom >/tmp/junk
+expect_rc 0 dd if=/tmp/junk of="$r1dev" bs=4k seek=$(((offset + (16 << 20)) / 4096)) \
+	oflag=direct conv=notrunc status=none
+expect_rc 1 nexusctl -j nexus verify vol1 --wait
+expect_eq "$(jqf "$OUT" .verify.mismatch)" 8192 "bytes found differing"
+expect_eq "$(jqf "$OUT" .verify.repaired)" 0 "bytes repaired without --repair"
+expect_rc 0 nexusctl -j nexus verify vol1 --repair --wait
+expect_eq "$(jqf "$OUT" .verify.repaired)" 8192 "bytes repaired"
+legs_identical vol1
+fio_verify "$nexus" 64M 0 base
 
 step "a child faulted by hand while fio runs: no IO error, the others carry on"
 bitmap_settle vol1

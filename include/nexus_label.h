@@ -58,6 +58,8 @@
 #define NEXUS_BITMAP_CHUNK_SHIFT_MAX	30
 #define NEXUS_BITMAP_CHUNK_SHIFT_DEFAULT 22
 #define NEXUS_BITMAP_MAX_BYTES		(1024U * 1024)
+/* 2^23 chunks of at most 1 GiB: the largest volume (8 PiB). */
+#define NEXUS_MAX_VOLUME_BYTES		(8ULL * 1024 * 1024 * 1024 * 1024 * 1024)
 
 /* Feature flags: as in the pool format, none defined in version 1. */
 #define NEXUS_LABEL_COMPAT_SUPP		0

@@ -162,6 +162,8 @@ static inline struct gendisk *nexus_mq_alloc_disk(struct blk_mq_tag_set *set,
 	blk_queue_write_cache(disk->queue, true, true);
 	if (nonrot)
 		blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
+	/* It waits for its children: no REQ_NOWAIT (6.11+ strips it in clones). */
+	blk_queue_flag_clear(QUEUE_FLAG_NOWAIT, disk->queue);
 #endif
 	return disk;
 }

@@ -50,6 +50,8 @@ static const char *nexus_label_geometry(u64 size, u32 *shift, u32 *bitmap_bytes,
 
 	if (!size || size % 4096)
 		return "the volume size must be a non-zero multiple of 4 KiB";
+	if (size > NEXUS_MAX_VOLUME_BYTES)
+		return "the volume is larger than the 8 PiB a nexus can be";
 	if (*shift < NEXUS_BITMAP_CHUNK_SHIFT_MIN || *shift > NEXUS_BITMAP_CHUNK_SHIFT_MAX)
 		return "the bitmap chunk must be a power of two from 64 KiB to 1 GiB";
 	for (;;) {

@@ -404,6 +404,7 @@ void nexus_replica_flush_done(struct nexus_pool *pool, struct bio *bio, int err)
 #define NEXUS_REBUILD_SEGMENT		SZ_1M	/* bytes per copy */
 #define NEXUS_BARRIER_SHIFT		(26 - SECTOR_SHIFT) /* 64 MiB buckets */
 #define NEXUS_BARRIER_BUCKETS		1024
+#define NEXUS_MAX_REQUEST_SECTORS	((unsigned int)BIT(NEXUS_BARRIER_SHIFT)) /* a bucket */
 
 struct nexus_stats {
 	u64 read_ops, read_bytes, read_ns;
@@ -455,12 +456,19 @@ struct nexus_child {
 	u64 fault_time;
 
 	atomic_t inflight;		/* clones sent and not back */
+	atomic_t batch_inflight;	/* label and bitmap bios not back (wake_up_var) */
 	atomic64_t completed;		/* clones back, for the watchdog */
 	u64 wd_completed;		/* the watchdog's: last value seen */
 	unsigned int wd_stalled_ms;	/* the watchdog's: time without progress */
 	struct nexus_stats __percpu *stats;
 
 	struct nexus_rebuild *rebuild;	/* under vol->lock */
+	/* The last or running rebuild's progress: WRITE_ONCE, READ_ONCE. */
+	struct {
+		u64 done, total, copied;	/* bytes */
+		bool paused, partial;
+	} rstat;
+	struct kobject *kobj;		/* /sys/block/nexusN/children/<slot> */
 };
 
 struct nexus_vol {
@@ -473,6 +481,7 @@ struct nexus_vol {
 	int id;				/* /dev/nexus<id> */
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
+	struct kobject *children_kobj;	/* /sys/block/nexusN/children */
 	/* Opening and stopping: guards openers (stopping is under lock). */
 	struct mutex open_lock;
 	unsigned int openers;
@@ -493,6 +502,7 @@ struct nexus_vol {
 	struct mutex lock;
 	struct nexus_child __rcu *children[NEXUS_MAX_CHILDREN];
 	bool stopping;
+	bool dead;			/* the last label is written: no more */
 	struct srcu_struct io_srcu;
 
 	/*
@@ -613,6 +623,8 @@ void nexus_stats_sum(struct nexus_stats __percpu *pcpu, struct nexus_stats *sum)
 struct nexus_child *nexus_child_open(struct nexus_vol *vol, const struct nexus_child_spec *spec,
 				     unsigned int slot, struct netlink_ext_ack *extack);
 void nexus_child_free(struct nexus_child *child);
+void nexus_child_sysfs_add(struct nexus_child *child);
+void nexus_child_sysfs_del(struct nexus_child *child);
 struct nexus_child *nexus_child_find(struct nexus_vol *vol, const u8 *uuid);
 int nexus_child_add(struct nexus_vol *vol, const struct nexus_child_spec *spec,
 		    struct netlink_ext_ack *extack);
@@ -631,6 +643,7 @@ void nexus_batch_add(struct nexus_batch *b, struct nexus_child *child, blk_opf_t
 		     sector_t sector, struct page **pages, unsigned int nr);
 unsigned long nexus_batch_wait(struct nexus_vol *vol, struct nexus_batch *b,
 			       unsigned long *late);
+void nexus_batch_drain(struct nexus_child *child);
 void nexus_vol_build_label(struct nexus_vol *vol, struct nexus_label *l);
 int nexus_label_read(struct block_device *bdev, struct nexus_label *out, const char **why);
 int nexus_vol_persist(struct nexus_vol *vol, bool clean);

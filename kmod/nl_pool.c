@@ -328,6 +328,12 @@ int nexus_nl_pool_create_doit(struct sk_buff *skb, struct genl_info *info)
 	    !nexus_nl_name_ok(info, NEXUS_ATTR_POOL_NAME))
 		return -EINVAL;
 	args.name = nla_data(info->attrs[NEXUS_ATTR_POOL_NAME]);
+	/* /dev/nexus/<pool>/ sits beside /dev/nexus/by-name/ and by-uuid/. */
+	if (!strcmp(args.name, "by-name") || !strcmp(args.name, "by-uuid")) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NEXUS_ATTR_POOL_NAME],
+				    "by-name and by-uuid are reserved: /dev/nexus/ uses them");
+		return -EINVAL;
+	}
 	args.path = nla_data(info->attrs[NEXUS_ATTR_POOL_DEVICE]);
 	if (info->attrs[NEXUS_ATTR_POOL_UUID])
 		args.uuid = nla_data(info->attrs[NEXUS_ATTR_POOL_UUID]);

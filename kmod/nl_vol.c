@@ -18,7 +18,7 @@ static struct netlink_range_validation nexus_chunk_range = {
 
 static struct netlink_range_validation nexus_vol_size_range = {
 	.min = 4096,
-	.max = U64_MAX,
+	.max = NEXUS_MAX_VOLUME_BYTES,
 };
 
 static const struct nla_policy nexus_child_policy[NEXUS_CHILD_ATTR_MAX + 1] = {
@@ -78,16 +78,12 @@ static int nexus_nl_put_stats(struct sk_buff *msg, int attr, struct nexus_stats 
 	return 0;
 }
 
-/*
- * @child's attributes in a NEXUS_ATTR_CHILD nest.  Its rebuild's progress
- * only with @rebuild, under vol->lock (which keeps the rebuild); events
- * sent from work items go without.
- */
-static int nexus_nl_put_child(struct sk_buff *msg, struct nexus_child *c, bool rebuild)
+/* @child's attributes in a NEXUS_ATTR_CHILD nest. */
+static int nexus_nl_put_child(struct sk_buff *msg, struct nexus_child *c)
 {
 	struct nexus_vol *vol = c->vol;
-	u64 done = 0, total = 0, copied = 0;
-	bool paused = false, partial = false;
+	u64 done, total, copied;
+	bool paused, partial;
 	struct nlattr *nest;
 	u8 state, reason;
 
@@ -95,10 +91,7 @@ static int nexus_nl_put_child(struct sk_buff *msg, struct nexus_child *c, bool r
 	state = c->state;
 	reason = c->reason;
 	spin_unlock_irq(&vol->state_lock);
-	if (rebuild) {
-		lockdep_assert_held(&vol->lock);
-		nexus_rebuild_progress(c, &done, &total, &copied, &paused, &partial);
-	}
+	nexus_rebuild_progress(c, &done, &total, &copied, &paused, &partial);
 	nest = nla_nest_start(msg, NEXUS_ATTR_CHILD);
 	if (!nest ||
 	    nla_put(msg, NEXUS_CHILD_ATTR_UUID, 16, &c->uuid) ||
@@ -155,7 +148,7 @@ static int nexus_nl_put_vol(struct sk_buff *msg, struct nexus_vol *vol)
 		if (!c)
 			continue;
 		inflight += atomic_read(&c->inflight);
-		if (nexus_nl_put_child(msg, c, true))
+		if (nexus_nl_put_child(msg, c))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(msg, nest);
@@ -177,7 +170,7 @@ void nexus_nl_vol_notify(struct nexus_vol *vol, u8 event, struct nexus_child *ch
 			    nla_put_string(msg, NEXUS_ATTR_NEXUS_NAME, vol->name) ||
 			    nla_put(msg, NEXUS_ATTR_NEXUS_UUID, 16, &vol->uuid) ||
 			    nla_put_u8(msg, NEXUS_ATTR_NEXUS_STATE, nexus_vol_state(vol)) ||
-			    (child && nexus_nl_put_child(msg, child, false)) ||
+			    (child && nexus_nl_put_child(msg, child)) ||
 			    (event == NEXUS_EVENT_VERIFY_DONE && nexus_verify_put(msg, vol)));
 }
 

@@ -28,11 +28,15 @@ static DEFINE_IDA(nexus_vol_ida);
 static int nexus_vol_open(struct gendisk *disk)
 {
 	struct nexus_vol *vol = disk->private_data;
+	int err = 0;
 
 	mutex_lock(&vol->open_lock);
-	vol->openers++;
+	if (vol->stopping)	/* set under open_lock by nexus_vol_stop() */
+		err = -ENXIO;
+	else
+		vol->openers++;
 	mutex_unlock(&vol->open_lock);
-	return 0;
+	return err;
 }
 
 static void nexus_vol_release(struct gendisk *disk)
@@ -173,6 +177,12 @@ static void nexus_vol_free(struct nexus_vol *vol)
 {
 	unsigned int slot;
 
+	/* Work still queued (a label write a late fault asked for) goes first. */
+	WRITE_ONCE(vol->dead, true);
+	if (vol->rebuild_wq)
+		destroy_workqueue(vol->rebuild_wq);
+	if (vol->wq)
+		destroy_workqueue(vol->wq);
 	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
 		struct nexus_child *c = rcu_dereference_protected(vol->children[slot], 1);
 
@@ -181,10 +191,6 @@ static void nexus_vol_free(struct nexus_vol *vol)
 	}
 	nexus_verify_free(vol);
 	nexus_bitmap_destroy(&vol->bm);
-	if (vol->rebuild_wq)
-		destroy_workqueue(vol->rebuild_wq);
-	if (vol->wq)
-		destroy_workqueue(vol->wq);
 	bioset_exit(&vol->bs);
 	cleanup_srcu_struct(&vol->io_srcu);
 	free_percpu(vol->stats);
@@ -269,6 +275,20 @@ static void nexus_vol_limits(struct nexus_vol *vol, struct queue_limits *lim, bo
 		if (!bdev_nonrot(c->dev.bdev))
 			*nonrot = false;
 	}
+	/*
+	 * A request must be one range within two barrier buckets: the
+	 * bitmap and the rebuild barrier look at its first and last sector
+	 * only.  So one discard range, and nothing longer than a bucket.
+	 */
+	lim->max_discard_segments = 1;
+	lim->max_hw_sectors = min_t(unsigned int, lim->max_hw_sectors, NEXUS_MAX_REQUEST_SECTORS);
+	lim->max_sectors = min_t(unsigned int, lim->max_sectors, NEXUS_MAX_REQUEST_SECTORS);
+	lim->max_hw_discard_sectors = min_t(unsigned int, lim->max_hw_discard_sectors,
+					    NEXUS_MAX_REQUEST_SECTORS);
+	lim->max_discard_sectors = min_t(unsigned int, lim->max_discard_sectors,
+					 NEXUS_MAX_REQUEST_SECTORS);
+	lim->max_write_zeroes_sectors = min_t(unsigned int, lim->max_write_zeroes_sectors,
+					      NEXUS_MAX_REQUEST_SECTORS);
 }
 
 static int nexus_vol_add_disk(struct nexus_vol *vol)
@@ -325,10 +345,42 @@ out_free_id:
 	return err;
 }
 
+/* /sys/block/nexusN/children/<slot>/ for every child. */
+static void nexus_vol_sysfs_add(struct nexus_vol *vol)
+{
+	unsigned int slot;
+
+	vol->children_kobj = kobject_create_and_add("children", &disk_to_dev(vol->disk)->kobj);
+	if (!vol->children_kobj) {
+		pr_warn("%s: no sysfs directory for the children\n", vol->name);
+		return;
+	}
+	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
+		struct nexus_child *c = rcu_dereference_protected(vol->children[slot],
+								  lockdep_is_held(&vol->lock));
+
+		if (c)
+			nexus_child_sysfs_add(c);
+	}
+}
+
 static void nexus_vol_del_disk(struct nexus_vol *vol)
 {
+	unsigned int slot;
+
 	if (!vol->disk)
 		return;
+	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
+		struct nexus_child *c = rcu_dereference_protected(vol->children[slot], 1);
+
+		if (c)
+			nexus_child_sysfs_del(c);
+	}
+	if (vol->children_kobj) {
+		kobject_del(vol->children_kobj);
+		kobject_put(vol->children_kobj);
+		vol->children_kobj = NULL;
+	}
 	del_gendisk(vol->disk);
 	put_disk(vol->disk);
 	blk_mq_free_tag_set(&vol->tag_set);
@@ -371,6 +423,7 @@ static int nexus_vol_go_live(struct nexus_vol *vol, struct netlink_ext_ack *exta
 		NL_SET_ERR_MSG(extack, "cannot add the nexus block device");
 		return err;
 	}
+	nexus_vol_sysfs_add(vol);
 	nexus_vol_start_work(vol);
 	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
 		struct nexus_child *c = rcu_dereference_protected(vol->children[slot],
@@ -830,6 +883,7 @@ int nexus_vol_stop(struct nexus_vol *vol, bool wipe, struct netlink_ext_ack *ext
 		pr_warn("%s: the clean-stop label could not be written; the next assembly resyncs\n",
 			vol->name);
 	}
+	WRITE_ONCE(vol->dead, true);
 	list_del(&vol->node);
 	mutex_unlock(&vol->lock);
 	nexus_nl_vol_notify(vol, wipe ? NEXUS_EVENT_DESTROYED : NEXUS_EVENT_STOPPED, NULL);

@@ -28,6 +28,12 @@
 
 #define NEXUS_BITS_PER_IMAGE_BLOCK	(NEXUS_LABEL_SIZE * 8)
 #define NEXUS_IMAGE_SECTORS		(NEXUS_LABEL_SIZE >> SECTOR_SHIFT)
+/*
+ * As md writes its bitmap: a cache flush first, so that the data writes
+ * of a chunk whose bit is cleared are durable before the bit goes, and
+ * FUA, so that a bit is durable before the writes it covers are sent.
+ */
+#define NEXUS_BITMAP_WRITE	(REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA | REQ_META | REQ_SYNC)
 
 static struct nexus_vol *nexus_bm_vol(struct nexus_bitmap *bm)
 {
@@ -118,7 +124,8 @@ bool nexus_bitmap_start(struct nexus_vol *vol, struct nexus_io *io, sector_t pos
 	if (wait)
 		list_add_tail(&io->list, &bm->waiting);
 	spin_unlock_irqrestore(&bm->lock, flags);
-	if (set)
+	/* Even with no new bit: a failed round may have left them to do. */
+	if (set || wait)
 		queue_work(vol->wq, &bm->work);
 	return !wait;
 }
@@ -204,7 +211,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 		       NEXUS_LABEL_SIZE);
 		for_each_set_bit(slot, &written, NEXUS_MAX_CHILDREN)
 			nexus_batch_add(batch, srcu_dereference(vol->children[slot], &vol->io_srcu),
-					REQ_OP_WRITE | REQ_FUA | REQ_META | REQ_SYNC,
+					NEXUS_BITMAP_WRITE,
 					(NEXUS_LABEL_BITMAP_OFFSET >> SECTOR_SHIFT) +
 					(sector_t)b * NEXUS_IMAGE_SECTORS, &page, 1);
 		put_page(page);
@@ -251,6 +258,8 @@ static void nexus_bitmap_work(struct work_struct *work)
 		if (ok)
 			for_each_set_bit(b, blocks, nr_blocks)
 				nexus_bitmap_block_durable(bm, b);
+		else	/* written nowhere that counts: again next time */
+			bitmap_or(bm->dirty_blocks, bm->dirty_blocks, blocks, nr_blocks);
 		list_for_each_entry_safe(io, next, &bm->waiting, list) {
 			bool all = true;
 
@@ -261,8 +270,8 @@ static void nexus_bitmap_work(struct work_struct *work)
 		}
 		spin_unlock_irq(&bm->lock);
 		if (!ok)
-			pr_err("%s: cannot write the write-intent bitmap to any in-sync child\n",
-			       vol->name);
+			pr_err_ratelimited("%s: cannot write the write-intent bitmap to any in-sync child\n",
+					   vol->name);
 		list_for_each_entry_safe(io, next, &ready, list) {
 			list_del_init(&io->list);
 			if (ok)
@@ -270,6 +279,8 @@ static void nexus_bitmap_work(struct work_struct *work)
 			else
 				nexus_io_end(io, BLK_STS_IOERR);
 		}
+		if (!ok)
+			break;	/* the next write that parks tries again */
 	}
 	/* No memory for the copy: fail what waits rather than hang it. */
 	if (!blocks) {
@@ -314,7 +325,9 @@ static void nexus_bitmap_sweep(struct work_struct *work)
 		for_each_set_bit(c, bm->bits, bm->nr_chunks) {
 			if (bm->pending[c] || test_bit(c, bm->touched) || !test_bit(c, bm->durable))
 				continue;
+			/* Not durable any more: a new write must wait for its bit. */
 			__clear_bit(c, bm->bits);
+			__clear_bit(c, bm->durable);
 			__set_bit(c / NEXUS_BITS_PER_IMAGE_BLOCK, bm->dirty_blocks);
 			cleared = true;
 		}

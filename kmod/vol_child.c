@@ -21,6 +21,7 @@
  * them is enough to read it.
  */
 #include <linux/blkdev.h>
+#include <linux/kobject.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -42,8 +43,120 @@ struct nexus_child *nexus_child_find(struct nexus_vol *vol, const u8 *uuid)
 	return NULL;
 }
 
+/*
+ * /sys/block/nexusN/children/<slot>/: what a child is and how it is, one
+ * value per file.  The kobject only points at the child; it is deleted
+ * (which waits for readers) before the child is freed.
+ */
+struct nexus_child_kobj {
+	struct kobject kobj;
+	struct nexus_child *child;
+};
+
+static struct nexus_child *nexus_kobj_child(struct kobject *kobj)
+{
+	return container_of(kobj, struct nexus_child_kobj, kobj)->child;
+}
+
+static ssize_t uuid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%pUb\n", &nexus_kobj_child(kobj)->uuid);
+}
+
+static ssize_t device_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", nexus_kobj_child(kobj)->path);
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  nexus_member_state_name(READ_ONCE(nexus_kobj_child(kobj)->state)));
+}
+
+static ssize_t reason_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  nexus_fault_reason_name(READ_ONCE(nexus_kobj_child(kobj)->reason)));
+}
+
+static ssize_t rebuild_done_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(nexus_kobj_child(kobj)->rstat.done));
+}
+
+static ssize_t rebuild_total_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(nexus_kobj_child(kobj)->rstat.total));
+}
+
+static struct kobj_attribute nexus_child_attr_uuid = __ATTR_RO(uuid);
+static struct kobj_attribute nexus_child_attr_device = __ATTR_RO(device);
+static struct kobj_attribute nexus_child_attr_state = __ATTR_RO(state);
+static struct kobj_attribute nexus_child_attr_reason = __ATTR_RO(reason);
+static struct kobj_attribute nexus_child_attr_rebuild_done = __ATTR_RO(rebuild_done);
+static struct kobj_attribute nexus_child_attr_rebuild_total = __ATTR_RO(rebuild_total);
+
+static struct attribute *nexus_child_attrs[] = {
+	&nexus_child_attr_uuid.attr,
+	&nexus_child_attr_device.attr,
+	&nexus_child_attr_state.attr,
+	&nexus_child_attr_reason.attr,
+	&nexus_child_attr_rebuild_done.attr,
+	&nexus_child_attr_rebuild_total.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(nexus_child);
+
+static void nexus_child_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct nexus_child_kobj, kobj));
+}
+
+static const struct kobj_type nexus_child_ktype = {
+	.release = nexus_child_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = nexus_child_groups,
+};
+
+/* Show @child under the nexus's children directory (none yet: no-op). */
+void nexus_child_sysfs_add(struct nexus_child *child)
+{
+	struct nexus_vol *vol = child->vol;
+	struct nexus_child_kobj *ck;
+
+	if (!vol->children_kobj || child->kobj)
+		return;
+	ck = kzalloc(sizeof(*ck), GFP_KERNEL);
+	if (!ck)
+		goto out_warn;
+	ck->child = child;
+	if (kobject_init_and_add(&ck->kobj, &nexus_child_ktype, vol->children_kobj, "%u",
+				 child->slot)) {
+		kobject_put(&ck->kobj);
+		goto out_warn;
+	}
+	child->kobj = &ck->kobj;
+	return;
+
+out_warn:
+	pr_warn("%s: child %pUb has no sysfs directory\n", vol->name, &child->uuid);
+}
+
+/* Take @child's directory away; readers in it are waited for. */
+void nexus_child_sysfs_del(struct nexus_child *child)
+{
+	if (!child->kobj)
+		return;
+	kobject_del(child->kobj);
+	kobject_put(child->kobj);
+	child->kobj = NULL;
+}
+
 void nexus_child_free(struct nexus_child *child)
 {
+	nexus_child_sysfs_del(child);
+	nexus_batch_drain(child);
 	if (child->dev.bdev)
 		nexus_bdev_close(&child->dev);
 	free_percpu(child->stats);
@@ -269,6 +382,7 @@ int nexus_child_add(struct nexus_vol *vol, const struct nexus_child_spec *spec,
 	child->reported_state = NEXUS_MEMBER_REBUILD;
 	child->rebuild_offset = 0;
 	nexus_child_publish(vol, slot, child);
+	nexus_child_sysfs_add(child);
 	err = nexus_vol_persist(vol, false);
 	if (err)
 		NL_SET_ERR_MSG(extack, "the child was added, but the labels could not be written");

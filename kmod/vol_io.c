@@ -155,6 +155,8 @@ static void nexus_io_send(struct nexus_io *io, struct nexus_child *child, blk_op
 	__rq_for_each_bio(bio, rq) {
 		clone = bio_alloc_clone(child->dev.bdev, bio, GFP_NOIO, &vol->bs);
 		clone->bi_iter.bi_sector += vol->data_offset;
+		/* The nexus may wait for its children: they must not say AGAIN. */
+		clone->bi_opf &= ~REQ_NOWAIT;
 		clone->bi_opf |= extra;
 		nexus_clone_submit(io, child, clone);
 	}
@@ -343,14 +345,19 @@ static void nexus_io_done(struct nexus_io *io)
 		nexus_io_write_done(io);
 }
 
-/* End the deferred writes whose state changes are now on disk. */
+/*
+ * End the deferred writes whose state changes are now on disk (@done), or,
+ * if the labels could not be written (@status), fail them all: label_done
+ * then stays where it was, so that later writes wait for a label write that
+ * works (md blocks writes until its superblock is written, likewise).
+ */
 void nexus_vol_complete_deferred(struct nexus_vol *vol, u64 done, blk_status_t status)
 {
 	struct nexus_io *io, *next;
 	LIST_HEAD(ready);
 
 	spin_lock_irq(&vol->state_lock);
-	if (done > vol->label_done)
+	if (!status && done > vol->label_done)
 		vol->label_done = done;
 	list_for_each_entry_safe(io, next, &vol->deferred, list)
 		if (io->seq <= vol->label_done || status)

@@ -13,7 +13,9 @@
  * Writes to several children go out together as a batch and are waited for
  * at most the nexus's IO timeout: a child that has not answered by then is
  * faulted and left behind.  Each bio owns references to its pages and the
- * batch is reference counted, so a late answer touches nothing freed.
+ * batch is reference counted, so a late answer touches nothing freed; each
+ * child counts its bios in flight, and removing the child or stopping the
+ * nexus waits for them (nexus_batch_drain()).
  *
  * Locking: vol->label_lock serialises label writes and guards vol->event
  * and vol->clean; the member table is read under vol->state_lock.
@@ -61,9 +63,10 @@ static void nexus_batch_endio(struct bio *bio)
 {
 	struct nexus_clone *cl = container_of(bio, struct nexus_clone, bio);
 	struct nexus_batch *b = bio->bi_private;
+	struct nexus_child *child = cl->child;
+	unsigned int slot = child->slot;
 	struct bio_vec *bv;
 	struct bvec_iter_all iter;
-	unsigned int slot = cl->child->slot;
 
 	if (bio->bi_status)
 		set_bit(slot, &b->failed);
@@ -74,6 +77,18 @@ static void nexus_batch_endio(struct bio *bio)
 	if (atomic_dec_and_test(&b->pending))
 		complete(&b->done);
 	nexus_batch_put(b);
+	/*
+	 * Last: removal and stop wait for this count before the child (and
+	 * the bio_set) go.  wake_up_var() only hashes the address.
+	 */
+	if (atomic_dec_and_test(&child->batch_inflight))
+		wake_up_var(&child->batch_inflight);
+}
+
+/* Wait until no label or bitmap bio of @child is in flight (they may be late). */
+void nexus_batch_drain(struct nexus_child *child)
+{
+	wait_var_event(&child->batch_inflight, !atomic_read(&child->batch_inflight));
 }
 
 /*
@@ -103,6 +118,7 @@ void nexus_batch_add(struct nexus_batch *b, struct nexus_child *child, blk_opf_t
 			__bio_add_page(bio, pages[i], PAGE_SIZE, 0);
 		}
 		set_bit(child->slot, &b->sent);
+		atomic_inc(&child->batch_inflight);
 		atomic_inc(&b->slot_pending[child->slot]);
 		atomic_inc(&b->pending);
 		refcount_inc(&b->ref);
@@ -217,8 +233,10 @@ int nexus_vol_persist(struct nexus_vol *vol, bool clean)
 	int err;
 
 	tmpl = kmalloc(sizeof(*tmpl), GFP_NOIO);
-	if (!tmpl)
+	if (!tmpl) {
+		nexus_vol_complete_deferred(vol, 0, BLK_STS_RESOURCE);
 		return -ENOMEM;
+	}
 	mutex_lock(&vol->label_lock);
 again:
 	written = 0;
@@ -282,6 +300,8 @@ again:
 			nexus_child_fault(c, (late & BIT(slot)) ? NEXUS_FAULT_TIMED_OUT :
 					  NEXUS_FAULT_LABEL);
 		}
+		/* Each round a new event: a late label of this one must lose. */
+		vol->event = event;
 		if (!(synced & ~(failed | late)))
 			err = -EIO;
 		else if (READ_ONCE(vol->label_seq) != seq && ++rounds < NEXUS_MAX_CHILDREN)
@@ -305,6 +325,9 @@ void nexus_vol_label_work(struct work_struct *work)
 	unsigned int slot;
 	int srcu_idx;
 
+	/* After a stop's last (clean) label, nothing may be written. */
+	if (READ_ONCE(vol->dead))
+		return;
 	nexus_vol_persist(vol, false);
 
 	/* Tell listeners which children changed state. */

@@ -333,6 +333,8 @@ static void nexus_rebuild_work(struct work_struct *work)
 			break;
 		WRITE_ONCE(rb->copied, rb->copied + (end - off));
 		WRITE_ONCE(rb->done, min(rb->done + (end - off), rb->total));
+		WRITE_ONCE(child->rstat.copied, rb->copied);
+		WRITE_ONCE(child->rstat.done, rb->done);
 		off = end;
 		if (off > rb->from) {
 			spin_lock_irq(&vol->state_lock);
@@ -420,6 +422,11 @@ int nexus_rebuild_start(struct nexus_vol *vol, struct nexus_child *child)
 	below = bitmap_weight(rb->map, min_t(u64, bm->nr_chunks, rb->from >> bm->chunk_shift));
 	rb->total = min(below << bm->chunk_shift, rb->from) + (vol->size - rb->from);
 	rb->running = true;
+	WRITE_ONCE(child->rstat.done, 0);
+	WRITE_ONCE(child->rstat.copied, 0);
+	WRITE_ONCE(child->rstat.total, rb->total);
+	WRITE_ONCE(child->rstat.partial, rb->partial);
+	WRITE_ONCE(child->rstat.paused, false);
 	child->rebuild = rb;
 	queue_work(vol->rebuild_wq, &rb->work);
 	return 0;
@@ -438,9 +445,11 @@ int nexus_rebuild_action(struct nexus_vol *vol, struct nexus_child *child, u8 ac
 	switch (action) {
 	case NEXUS_REBUILD_PAUSE:
 		WRITE_ONCE(rb->paused, true);
+		WRITE_ONCE(child->rstat.paused, true);
 		break;
 	case NEXUS_REBUILD_RESUME:
 		WRITE_ONCE(rb->paused, false);
+		WRITE_ONCE(child->rstat.paused, false);
 		wake_up(&rb->wq);
 		break;
 	case NEXUS_REBUILD_STOP:
@@ -451,16 +460,15 @@ int nexus_rebuild_action(struct nexus_vol *vol, struct nexus_child *child, u8 ac
 	return 0;
 }
 
+/* The last or running rebuild of @child: no lock needed. */
 void nexus_rebuild_progress(struct nexus_child *child, u64 *done, u64 *total,
 			    u64 *copied, bool *paused, bool *partial)
 {
-	struct nexus_rebuild *rb = child->rebuild;
-
-	*done = rb ? READ_ONCE(rb->done) : 0;
-	*total = rb ? rb->total : 0;
-	*copied = rb ? READ_ONCE(rb->copied) : 0;
-	*paused = rb && READ_ONCE(rb->paused);
-	*partial = rb && rb->partial;
+	*done = READ_ONCE(child->rstat.done);
+	*total = READ_ONCE(child->rstat.total);
+	*copied = READ_ONCE(child->rstat.copied);
+	*paused = READ_ONCE(child->rstat.paused);
+	*partial = READ_ONCE(child->rstat.partial);
 }
 
 struct nexus_verify {

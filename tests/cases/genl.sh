@@ -9,7 +9,7 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NEXUS_TOP/dkms.conf")
 rawgenl() { python3 "$NEXUS_TOP/tests/lib/genl.py" "$@"; }
 # Command and attribute numbers, from the uAPI header (docs/netlink.md).
 CMD_INFO_GET=1 CMD_CONFIG_GET=2 CMD_CONFIG_SET=3
-A_VERSION=2 A_IO_TIMEOUT_MS=5 A_RATE_MIN=6 A_RATE_MAX=7 A_POOL_NAME=8 A_MAX=50
+A_VERSION=2 A_IO_TIMEOUT_MS=5 A_RATE_MIN=6 A_RATE_MAX=7 A_POOL_NAME=8 A_MAX=52
 
 at_exit unload_nexus
 unload_nexus

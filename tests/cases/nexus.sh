@@ -35,9 +35,17 @@ offset=$(jqf "$OUT" .data_offset)
 expect_eq "$offset" $((1 << 20)) "data offset of a 256 MiB volume"
 expect_eq "$(cat /sys/block/${nexus#/dev/}/nexus/name)" vol1 "sysfs name"
 expect_eq "$(cat /sys/block/${nexus#/dev/}/nexus/state)" online "sysfs state"
+sys=/sys/block/${nexus#/dev/}/children
+expect_eq "$(cat $sys/0/device)" "$raw" "sysfs: device of child 0"
+expect_eq "$(cat $sys/2/state)" synced "sysfs: state of child 2"
 expect_rc 0 nexusctl nexus list
 expect_in "$OUT" "vol1"
 expect_in "$OUT" "3/3"
+mkdir -p /run/udev/rules.d
+cp "$NEXUS_TOP/udev/60-nexus.rules" /run/udev/rules.d/
+expect_rc 0 udevadm test --action=add "/sys/block/${nexus#/dev/}"
+expect_in "$OUT$ERR" "nexus/by-name/vol1"
+expect_in "$OUT$ERR" "nexus/by-uuid/$(nexusctl -j nexus show vol1 | jq -r .uuid)"
 
 step "data written through the nexus is on every leg"
 fio_write "$nexus" 64M 0 base
@@ -72,6 +80,8 @@ r2=$(child_uuid vol1 replica://p1/r2)
 expect_rc 0 nexusctl -j child fault vol1 "$r2"
 expect_eq "$(jqf "$OUT" .state)" degraded "nexus state with a faulted child"
 expect_eq "$(child_field vol1 "$r2" .reason)" by-client "fault reason"
+expect_eq "$(cat $sys/2/uuid) $(cat $sys/2/state) $(cat $sys/2/reason)" "$r2 faulted by-client" \
+	"sysfs: the faulted child"
 wait $fio_pid || fail "fio saw an error while a child was faulted: $(cat /tmp/fio-during.out)"
 
 step "online: a partial rebuild copies only the chunks written while it was out"
@@ -128,6 +138,10 @@ expect_rc 0 nexusctl replica destroy p1 spare
 step "bad input, each with the module's reason"
 expect_rc 2 nexusctl nexus create bad foo://x
 expect_in "$ERR" "unknown URI scheme"
+expect_rc 2 nexusctl nexus create bad nvmf://127.0.0.1
+expect_in "$ERR" "an nvmf URI is nvmf://<host>[:<port>]/<subsystem nqn>"
+expect_rc 2 nexusctl nexus create bad "nvmf://127.0.0.1:80x/nqn.x"
+expect_in "$ERR" "the URI's port is not a number"
 expect_rc 1 nexusctl nexus create vol1 bdev:///dev/nxr9
 expect_in "$ERR" "a nexus of that name exists already"
 expect_rc 1 nexusctl child add vol1 bdev://$raw

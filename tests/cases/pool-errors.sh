@@ -22,6 +22,8 @@ expect_rc 1 nexusctl pool create "bad name" $small
 expect_in "$ERR" "pool create: pool: names are 1 to 63 of A-Z a-z 0-9 . _ -"
 expect_rc 1 nexusctl pool create p1 $small
 expect_in "$ERR" "a pool with this name exists"
+expect_rc 1 nexusctl pool create by-uuid $small
+expect_in "$ERR" "by-name and by-uuid are reserved"
 expect_rc 1 nexusctl pool create p2 $small --cluster-size 3M
 expect_in "$ERR" "cluster size must be a power of two"
 expect_rc 1 nexusctl pool create p2 $small --cluster-size 2G

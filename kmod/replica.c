@@ -286,12 +286,9 @@ void nexus_replicas_free(struct nexus_pool *pool)
 
 /* Property blobs. */
 
-/* Free the blob chain of record @index.  md_lock held. */
-static void nexus_blob_free(struct nexus_pool *pool, u32 index)
+/* Free the blob chain that starts at block @nr.  md_lock held. */
+static void nexus_blob_free_chain(struct nexus_pool *pool, u32 nr)
 {
-	struct nexus_replica_rec *rec = nexus_md_rec(&pool->md, index);
-	u32 nr = le32_to_cpu(rec->blob);
-
 	lockdep_assert_held(&pool->md_lock);
 	while (nr) {
 		u32 next = le32_to_cpu(*(__le32 *)nexus_fmt_payload(nexus_md_block(&pool->md, nr)));
@@ -299,6 +296,14 @@ static void nexus_blob_free(struct nexus_pool *pool, u32 index)
 		nexus_md_free_block(&pool->md, nr);
 		nr = next;
 	}
+}
+
+/* Free the blob chain of record @index.  md_lock held. */
+static void nexus_blob_free(struct nexus_pool *pool, u32 index)
+{
+	struct nexus_replica_rec *rec = nexus_md_rec(&pool->md, index);
+
+	nexus_blob_free_chain(pool, le32_to_cpu(rec->blob));
 	rec->blob = 0;
 	nexus_md_rec_dirty(&pool->md, index);
 }
@@ -323,22 +328,22 @@ static unsigned int nexus_blob_blocks(const struct nexus_blob_entry *e, unsigned
 
 /*
  * Write @n entries as the blob of record @index, replacing the old one.
- * -E2BIG, with nothing changed, if they take more than
- * NEXUS_BLOB_MAX_BLOCKS blocks.  md_lock held.
+ * The new chain is built first and the old one freed only then: -E2BIG
+ * (more than NEXUS_BLOB_MAX_BLOCKS blocks) or -ENOSPC (metadata full)
+ * leave the old blob as it was.  md_lock held.
  */
 static int nexus_blob_write(struct nexus_pool *pool, u32 index,
 			    const struct nexus_blob_entry *e, unsigned int n)
 {
 	struct nexus_replica_rec *rec = nexus_md_rec(&pool->md, index);
-	__le32 *link = &rec->blob;
-	u32 link_block = 0;	/* 0: the link is in the record */
+	__le32 head = 0, *link = &head;
+	u32 link_block = 0;	/* 0: the link is @head */
 	u8 *p = NULL, *end = NULL;
 	unsigned int i;
 	int err;
 
 	if (nexus_blob_blocks(e, n) > NEXUS_BLOB_MAX_BLOCKS)
 		return -E2BIG;
-	nexus_blob_free(pool, index);
 	for (i = 0; i < n; i++) {
 		size_t need = 4 + e[i].key_len + e[i].value_len;
 
@@ -347,7 +352,7 @@ static int nexus_blob_write(struct nexus_pool *pool, u32 index,
 
 			err = nexus_md_alloc_block(&pool->md, NEXUS_BLK_BLOB, &nr);
 			if (err) {
-				nexus_blob_free(pool, index);
+				nexus_blob_free_chain(pool, le32_to_cpu(head));
 				return err;
 			}
 			*link = cpu_to_le32(nr);
@@ -366,6 +371,8 @@ static int nexus_blob_write(struct nexus_pool *pool, u32 index,
 		p += need;
 		nexus_md_dirty(&pool->md, link_block);
 	}
+	nexus_blob_free(pool, index);
+	rec->blob = head;
 	nexus_md_rec_dirty(&pool->md, index);
 	return 0;
 }

@@ -37,7 +37,7 @@ struct sk_buff *nexus_nl_reply_new(struct genl_info *info, u8 cmd, void **hdr)
 {
 	struct sk_buff *msg;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
 		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
 		return NULL;

@@ -246,13 +246,10 @@ static int nexus_nl_reply_replica(struct genl_info *info, struct nexus_replica *
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
+	msg = nexus_nl_reply_new(info, cmd, &hdr);
+	if (!msg)
 		return -ENOMEM;
-	}
-	hdr = genlmsg_put_reply(msg, info, &nexus_genl_family, 0, cmd);
-	if (!hdr || nexus_nl_put_replica(msg, r))
+	if (nexus_nl_put_replica(msg, r))
 		return nexus_nl_reply_overflow(msg, info);
 	return nexus_nl_reply_send(msg, hdr, info);
 }

@@ -178,7 +178,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 				      unsigned int nr_blocks)
 {
 	struct nexus_bitmap *bm = &vol->bm;
-	unsigned long written = 0, synced = 0, failed = 0, late;
+	unsigned long written, synced, failed = 0, late;
 	struct nexus_batch *batch;
 	unsigned int b, slot;
 	int idx;
@@ -187,19 +187,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 	if (!batch)
 		return false;
 	idx = srcu_read_lock(&vol->io_srcu);
-	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
-		struct nexus_child *c = srcu_dereference(vol->children[slot], &vol->io_srcu);
-		u8 state;
-
-		if (!c || !c->dev.bdev)
-			continue;
-		state = READ_ONCE(c->state);
-		if (!nexus_child_writable(state))
-			continue;
-		written |= BIT(slot);
-		if (state == NEXUS_MEMBER_SYNCED)
-			synced |= BIT(slot);
-	}
+	written = nexus_vol_written(vol, &synced);
 	for_each_set_bit(b, blocks, nr_blocks) {
 		struct page *page = alloc_page(GFP_NOIO);
 

@@ -309,6 +309,33 @@ int nexus_child_fault(struct nexus_child *child, u8 reason)
 	return 0;
 }
 
+/*
+ * The children that writes go to (in sync or rebuilding, with a device),
+ * as slot bits; @synced gets those in sync.  The caller is inside io_srcu:
+ * a section of its own, or the one a nexus IO holds (not lockdep's).
+ */
+unsigned long nexus_vol_written(struct nexus_vol *vol, unsigned long *synced)
+{
+	unsigned long written = 0;
+	unsigned int slot;
+
+	*synced = 0;
+	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
+		struct nexus_child *c = rcu_dereference_protected(vol->children[slot], 1);
+		u8 state;
+
+		if (!c || !c->dev.bdev)
+			continue;
+		state = READ_ONCE(c->state);
+		if (!nexus_child_writable(state))
+			continue;
+		written |= BIT(slot);
+		if (state == NEXUS_MEMBER_SYNCED)
+			*synced |= BIT(slot);
+	}
+	return written;
+}
+
 /* Publish @child in its slot (NULL: unpublish it). */
 static void nexus_child_publish(struct nexus_vol *vol, unsigned int slot,
 				struct nexus_child *child)

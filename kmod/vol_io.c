@@ -168,22 +168,10 @@ static void nexus_io_send(struct nexus_io *io, struct nexus_child *child, blk_op
 /* Send a write, write-zeroes, discard or flush to every written child. */
 void nexus_io_write_send(struct nexus_io *io)
 {
-	unsigned long targets = 0, synced = 0;
+	unsigned long targets, synced;
 	unsigned int slot;
 
-	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
-		struct nexus_child *c = nexus_io_child(io, slot);
-		u8 state;
-
-		if (!c || !c->dev.bdev)
-			continue;
-		state = READ_ONCE(c->state);
-		if (!nexus_child_writable(state))
-			continue;
-		targets |= BIT(slot);
-		if (state == NEXUS_MEMBER_SYNCED)
-			synced |= BIT(slot);
-	}
+	targets = nexus_vol_written(io->vol, &synced);
 	if (!synced) {
 		nexus_io_end(io, BLK_STS_IOERR);	/* no child in sync: faulted */
 		return;

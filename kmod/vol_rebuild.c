@@ -176,6 +176,28 @@ static struct nexus_child *nexus_rebuild_source(struct nexus_vol *vol,
 	return best;
 }
 
+/*
+ * Read @len bytes at @sector from an in-sync child other than @exclude
+ * into @buf; a child that fails the read is faulted and the next one
+ * tried.  Returns the child read, or ERR_PTR(-ENODEV) if none is left,
+ * ERR_PTR(-EIO) if the last one failed.  Inside io_srcu.
+ */
+static struct nexus_child *nexus_read_source(struct nexus_vol *vol, struct nexus_child *exclude,
+					     sector_t sector, void *buf, u32 len)
+{
+	struct nexus_child *src;
+
+	for (;;) {
+		src = nexus_rebuild_source(vol, exclude);
+		if (!src)
+			return ERR_PTR(-ENODEV);
+		if (!nexus_bdev_rw(src->dev.bdev, sector, buf, len, REQ_OP_READ))
+			return src;
+		if (nexus_child_fault(src, NEXUS_FAULT_IO_ERROR))
+			return ERR_PTR(-EIO);	/* the last in-sync child */
+	}
+}
+
 /* The next byte offset at or after @off that must be copied, or size. */
 static u64 nexus_rebuild_next(struct nexus_rebuild *rb, u64 off)
 {
@@ -226,7 +248,7 @@ static void nexus_throttle(struct nexus_vol *vol, u64 bytes, u64 start_ns)
 
 /*
  * Copy [off, off + len) from an in-sync child to the target.  0, or
- * -EIO if the target failed (it is faulted), -ENODEV if no source is left.
+ * -EIO if the target failed (it is faulted), or the error of nexus_read_source().
  */
 static int nexus_rebuild_copy(struct nexus_rebuild *rb, void *buf, u64 off, u32 len)
 {
@@ -236,20 +258,10 @@ static int nexus_rebuild_copy(struct nexus_rebuild *rb, void *buf, u64 off, u32 
 	int err, idx;
 
 	idx = srcu_read_lock(&vol->io_srcu);
-	for (;;) {
-		src = nexus_rebuild_source(vol, target);
-		if (!src) {
-			err = -ENODEV;
-			goto out;
-		}
-		err = nexus_bdev_rw(src->dev.bdev, sector, buf, len, REQ_OP_READ);
-		if (!err)
-			break;
-		/* The source failed: fault it, unless it is the last one. */
-		if (nexus_child_fault(src, NEXUS_FAULT_IO_ERROR)) {
-			err = -ENODEV;
-			goto out;
-		}
+	src = nexus_read_source(vol, target, sector, buf, len);
+	if (IS_ERR(src)) {
+		err = PTR_ERR(src);
+		goto out;
 	}
 	if (!memchr_inv(buf, 0, len) && bdev_write_zeroes_sectors(target->dev.bdev))
 		err = blkdev_issue_zeroout(target->dev.bdev, sector, len >> SECTOR_SHIFT,
@@ -503,18 +515,10 @@ static int nexus_verify_segment(struct nexus_verify *v, void *ref, void *cmp, u6
 	int err = 0, idx;
 
 	idx = srcu_read_lock(&vol->io_srcu);
-	for (;;) {
-		first = nexus_rebuild_source(vol, NULL);
-		if (!first) {
-			err = -ENODEV;
-			goto out;
-		}
-		if (!nexus_bdev_rw(first->dev.bdev, sector, ref, len, REQ_OP_READ))
-			break;
-		if (nexus_child_fault(first, NEXUS_FAULT_IO_ERROR)) {
-			err = -EIO;
-			goto out;
-		}
+	first = nexus_read_source(vol, NULL, sector, ref, len);
+	if (IS_ERR(first)) {
+		err = PTR_ERR(first);
+		goto out;
 	}
 	for (slot = 0; slot < NEXUS_MAX_CHILDREN; slot++) {
 		struct nexus_child *c = srcu_dereference(vol->children[slot], &vol->io_srcu);

@@ -68,16 +68,7 @@ pnqn=nqn.2019-05.io.openebs:vol1
 expect_rc 0 nvme connect -t rdma -a 10.77.0.1 -s 4421 -n "$pnqn" --hostnqn=$host \
 	--hostid=00000000-0000-0000-0000-0000000000d1
 at_exit "nvme disconnect -n $pnqn >/dev/null 2>&1; true"
-client=
-for _ in $(seq 50); do
-	for d in /sys/block/nvme*n*; do
-		case ${d##*/} in nvme*c*n*) continue ;; esac
-		[ "$(cat "$d/uuid" 2>/dev/null)" = "$vuuid" ] && client=/dev/${d##*/}
-	done
-	[ -n "$client" ] && break
-	sleep 0.2
-done
-[ -n "$client" ] || fail "no namespace of uuid $vuuid over RDMA"
+client=$(fabric_dev "$vuuid") || fail "no namespace of uuid $vuuid over RDMA"
 fio_verify "$client" 32M 0 base
 fio_write "$client" 8M 160M client
 expect_rc 0 nvme disconnect -n "$pnqn"

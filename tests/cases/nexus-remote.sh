@@ -99,16 +99,7 @@ expect_eq "$(jqf "$OUT" .published)" "$pnqn" "published NQN"
 expect_rc 0 nvme connect -t tcp -a 127.0.0.3 -s 8420 -n "$pnqn" --hostnqn=$host \
 	--hostid=00000000-0000-0000-0000-0000000000c1
 at_exit "nvme disconnect -n $pnqn >/dev/null 2>&1; true"
-client=
-for _ in $(seq 50); do
-	for d in /sys/block/nvme*n*; do
-		case ${d##*/} in nvme*c*n*) continue ;; esac
-		[ "$(cat "$d/uuid" 2>/dev/null)" = "$vuuid" ] && client=/dev/${d##*/}
-	done
-	[ -n "$client" ] && break
-	sleep 0.2
-done
-[ -n "$client" ] || fail "no namespace of uuid $vuuid after nvme connect"
+client=$(fabric_dev "$vuuid") || fail "no namespace of uuid $vuuid after nvme connect"
 expect_eq "$(blockdev --getsize64 "$client")" $((256 << 20)) "size the client sees"
 fio_verify "$client" 32M 0 base
 fio_write "$client" 16M 160M client

@@ -20,20 +20,6 @@ nvmet=/sys/kernel/config/nvmet
 host_a=nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-00000000000a
 host_b=nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-00000000000b
 
-# The namespace whose uuid is $1, once the host has it.
-fabric_dev() {
-	local i d
-	for i in $(seq 50); do
-		for d in /sys/block/nvme*n*; do
-			# nvmeXcYnZ: a hidden path of a multipath namespace
-			case ${d##*/} in nvme*c*n*) continue ;; esac
-			[ "$(cat "$d/uuid" 2>/dev/null)" = "$1" ] && { echo "/dev/${d##*/}"; return 0; }
-		done
-		sleep 0.2
-	done
-	return 1
-}
-
 disconnect_all() { nvme disconnect -n "$nqn" >/dev/null 2>&1 || true; }
 
 at_exit unload_nexus

@@ -20,6 +20,21 @@ fio_verify() {
 		--randseed=4242 --output-format=terse
 }
 
+# fabric_dev <uuid>: the NVMe-oF namespace of that uuid, once the host
+# has it (the multipath head, never a hidden nvmeXcYnZ path).
+fabric_dev() {
+	local i d
+	for i in $(seq 50); do
+		for d in /sys/block/nvme*n*; do
+			# nvmeXcYnZ: a hidden path of a multipath namespace
+			case ${d##*/} in nvme*c*n*) continue ;; esac
+			[ "$(cat "$d/uuid" 2>/dev/null)" = "$1" ] && { echo "/dev/${d##*/}"; return 0; }
+		done
+		sleep 0.2
+	done
+	return 1
+}
+
 # pool_teardown <pool>: destroy the pool if it is still there.
 pool_teardown() {
 	if nexusctl pool show "$1" >/dev/null 2>&1; then

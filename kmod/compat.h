@@ -17,6 +17,7 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
+#include <linux/sched.h>
 #include <linux/srcu.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -236,6 +237,32 @@ static inline struct nlattr **nexus_dump_attrs(struct netlink_callback *cb)
 #else
 	return genl_dumpit_info(cb)->attrs;
 #endif
+}
+
+/*
+ * Hide the task's plug while the nexus sends to its children from
+ * ->queue_rq (vol_io.c), and put it back.  Since 6.9 a plug caches a
+ * timestamp that every context switch invalidates through current->plug
+ * when PF_BLOCK_TS is set (blk_plug_invalidate_ts(), no NULL check): drop
+ * the cached time before the plug goes.  While hidden nothing caches one.
+ */
+static inline struct blk_plug *nexus_plug_hide(void)
+{
+	struct blk_plug *plug = current->plug;
+
+#ifdef NEXUS_HAVE_PLUG_CUR_KTIME
+	if (plug && (current->flags & PF_BLOCK_TS)) {
+		plug->cur_ktime = 0;
+		current->flags &= ~PF_BLOCK_TS;
+	}
+#endif
+	current->plug = NULL;
+	return plug;
+}
+
+static inline void nexus_plug_restore(struct blk_plug *plug)
+{
+	current->plug = plug;
 }
 
 #endif /* NEXUS_COMPAT_H */

@@ -515,7 +515,8 @@ struct nexus_vol {
 
 	/*
 	 * Child states (each child's state, reason, rebuild_offset, fault
-	 * fields), the counts below, and the IO waiting for a label write.
+	 * fields), the counts below, the IO waiting for a label write, and
+	 * the retry and plugged lists.
 	 * Taken in IO completion: irqsave.
 	 */
 	spinlock_t state_lock;
@@ -524,11 +525,13 @@ struct nexus_vol {
 	u64 label_done;			/* state changes on disk */
 	struct list_head deferred;	/* struct nexus_io.list */
 	struct list_head retry;		/* reads to send to another child */
+	struct list_head plugged;	/* requests that came with a plug */
 
 	struct workqueue_struct *wq;	/* label, bitmap, retries, watchdog */
 	struct workqueue_struct *rebuild_wq;	/* rebuilds: they wait on wq */
 	struct work_struct label_work;	/* persists state changes */
 	struct work_struct retry_work;	/* resends reads, parked writes */
+	struct work_struct plugged_work; /* sends vol->plugged, on kblockd */
 	struct delayed_work watchdog;
 
 	/* Rebuild range barrier (vol_rebuild.c), as md's raid1 buckets. */
@@ -659,6 +662,7 @@ void nexus_io_end(struct nexus_io *io, blk_status_t status);
 void nexus_child_account(struct nexus_child *child, enum req_op op, u32 bytes, u64 ns,
 			 blk_status_t status);
 void nexus_vol_retry_work(struct work_struct *work);
+void nexus_vol_plugged_work(struct work_struct *work);
 void nexus_vol_watchdog(struct work_struct *work);
 void nexus_vol_complete_deferred(struct nexus_vol *vol, u64 done, blk_status_t status);
 

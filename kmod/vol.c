@@ -216,11 +216,13 @@ static struct nexus_vol *nexus_vol_alloc(const char *name)
 	INIT_LIST_HEAD(&vol->node);
 	INIT_LIST_HEAD(&vol->deferred);
 	INIT_LIST_HEAD(&vol->retry);
+	INIT_LIST_HEAD(&vol->plugged);
 	INIT_LIST_HEAD(&vol->barrier_wait);
 	INIT_LIST_HEAD(&vol->bm.waiting);
 	init_waitqueue_head(&vol->barrier_wq);
 	INIT_WORK(&vol->label_work, nexus_vol_label_work);
 	INIT_WORK(&vol->retry_work, nexus_vol_retry_work);
+	INIT_WORK(&vol->plugged_work, nexus_vol_plugged_work);
 	INIT_DELAYED_WORK(&vol->watchdog, nexus_vol_watchdog);
 	nexus_config_get(&cfg);
 	vol->io_timeout_ms = cfg.io_timeout_ms;
@@ -400,6 +402,7 @@ static void nexus_vol_stop_work(struct nexus_vol *vol)
 	WRITE_ONCE(vol->stopping, true);
 	cancel_delayed_work_sync(&vol->watchdog);
 	nexus_bitmap_stop(vol);
+	flush_work(&vol->plugged_work);
 	flush_workqueue(vol->wq);
 }
 

@@ -412,6 +412,63 @@ void nexus_vol_watchdog(struct work_struct *work)
 		queue_delayed_work(vol->wq, &vol->watchdog, msecs_to_jiffies(NEXUS_WATCHDOG_MS));
 }
 
+/* Send a started request to the children. */
+static void nexus_io_dispatch(struct nexus_io *io)
+{
+	switch (req_op(blk_mq_rq_from_pdu(io))) {
+	case REQ_OP_READ:
+		nexus_io_read_send(io);
+		break;
+	case REQ_OP_FLUSH:
+		nexus_io_write_send(io);
+		break;
+	case REQ_OP_WRITE:
+	case REQ_OP_WRITE_ZEROES:
+	case REQ_OP_DISCARD:
+		nexus_io_write_start(io);
+		break;
+	default:
+		nexus_io_end(io, BLK_STS_NOTSUPP);
+		break;
+	}
+}
+
+/*
+ * Send a request to the children under a plug of their own, the caller's
+ * (if any) hidden meanwhile: the children's requests are batched as they
+ * would be under the caller's, and flushed before we return, or whenever
+ * a child submission sleeps.
+ */
+static void nexus_io_dispatch_plugged(struct nexus_io *io)
+{
+	struct blk_plug *caller = nexus_plug_hide();
+	struct blk_plug plug;
+
+	blk_start_plug(&plug);
+	nexus_io_dispatch(io);
+	blk_finish_plug(&plug);
+	nexus_plug_restore(caller);
+}
+
+/* Requests that came inside submit_bio() with a plug (nexus_queue_rq). */
+void nexus_vol_plugged_work(struct work_struct *work)
+{
+	struct nexus_vol *vol = container_of(work, struct nexus_vol, plugged_work);
+	struct nexus_io *io, *next;
+	struct blk_plug plug;
+	LIST_HEAD(list);
+
+	spin_lock_irq(&vol->state_lock);
+	list_splice_init(&vol->plugged, &list);
+	spin_unlock_irq(&vol->state_lock);
+	blk_start_plug(&plug);
+	list_for_each_entry_safe(io, next, &list, list) {
+		list_del_init(&io->list);
+		nexus_io_dispatch(io);
+	}
+	blk_finish_plug(&plug);
+}
+
 static blk_status_t nexus_queue_rq(struct blk_mq_hw_ctx *hctx,
 				   const struct blk_mq_queue_data *bd)
 {
@@ -433,22 +490,25 @@ static blk_status_t nexus_queue_rq(struct blk_mq_hw_ctx *hctx,
 	blk_mq_start_request(rq);
 	io->srcu_idx = nexus_srcu_down_read(&vol->io_srcu);
 
-	switch (req_op(rq)) {
-	case REQ_OP_READ:
-		nexus_io_read_send(io);
-		break;
-	case REQ_OP_FLUSH:
-		nexus_io_write_send(io);
-		break;
-	case REQ_OP_WRITE:
-	case REQ_OP_WRITE_ZEROES:
-	case REQ_OP_DISCARD:
-		nexus_io_write_start(io);
-		break;
-	default:
-		nexus_io_end(io, BLK_STS_NOTSUPP);
-		break;
+	/*
+	 * Called with a plug, we may be inside blk_finish_plug() walking that
+	 * plug's list (blk_mq_plug_issue_direct): a child's request must not
+	 * join the list being walked, so the children get a plug of their own
+	 * (nexus_io_dispatch_plugged).  Inside submit_bio() (a full plug
+	 * flushed) the children's bios would wait on current->bio_list and
+	 * land in the caller's plug all the same, where a child submission
+	 * that sleeps (writeback throttling, no free tag) could wait for them
+	 * with nobody to flush it: those requests are sent from kblockd.  (md
+	 * and dm never meet this: they are bio based.)
+	 */
+	if (current->plug && current->bio_list) {
+		spin_lock_irq(&vol->state_lock);
+		list_add_tail(&io->list, &vol->plugged);
+		spin_unlock_irq(&vol->state_lock);
+		kblockd_schedule_work(&vol->plugged_work);
+		return BLK_STS_OK;
 	}
+	nexus_io_dispatch_plugged(io);
 	return BLK_STS_OK;
 }
 

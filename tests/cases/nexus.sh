@@ -51,6 +51,31 @@ step "data written through the nexus is on every leg"
 fio_write "$nexus" 64M 0 base
 legs_identical vol1
 
+step "large sequential writes in a plug: requests issued as the plug is flushed"
+# 1 MiB writes, 8 in flight, to a 2-way nexus over null_blk legs: each
+# write is split into requests that sit in the submitter's plug, and
+# blk_finish_plug issues them to the nexus directly while walking the
+# plug's list.  The children's bios must not go into that same plug (it
+# was a NULL dereference in blk_add_rq_to_plug, found by the benchmark).
+modprobe null_blk nr_devices=0 || fail "modprobe null_blk"
+for leg in plug0 plug1; do
+	d=/sys/kernel/config/nullb/$leg
+	mkdir "$d" || fail "cannot make null_blk $leg"
+	at_exit "rmdir $d"
+	echo 64 >"$d/size"; echo 1 >"$d/memory_backed"; echo 2 >"$d/queue_mode"
+	echo 2 >"$d/submit_queues"; echo 2 >"$d/irqmode"; echo 1000000 >"$d/completion_nsec"
+	echo 1 >"$d/power"
+	at_exit "echo 0 >$d/power"
+done
+expect_rc 0 nexusctl -j nexus create plug bdev:///dev/plug0 bdev:///dev/plug1
+at_exit "nexus_teardown plug"
+pdev=/dev/$(jqf "$OUT" .device)
+expect_rc 0 fio --name=plug --filename="$pdev" --rw=write --bs=1M --iodepth=8 \
+	--size=48M --direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1 \
+	--output-format=terse
+legs_identical plug
+expect_rc 0 nexusctl nexus destroy plug
+
 step "verify: the legs agree; a leg changed behind the nexus's back is found, then repaired"
 expect_rc 0 nexusctl -j nexus verify vol1 --wait
 expect_eq "$(jqf "$OUT" .verify.mismatch)" 0 "bytes differing between fresh legs"

@@ -26,7 +26,7 @@ CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h i
 CHECKPATCH_FILES = $(wildcard kmod/*.c kmod/*.h kmod/compat/*.c kunit/*.c include/*.h)
 
 .PHONY: all help setup ctl ctl-test modules sparse checkpatch debug-kernel \
-	guest-test kunit check demo dkms-build dkms-clean install clean
+	guest-test kunit check bench bench-quick demo dkms-build dkms-clean install clean
 
 all: ctl modules
 
@@ -42,6 +42,8 @@ help:
 	@echo "make guest-test    guest tests on KERNEL=$(KERNEL) [TESTS=tests/cases/x.sh]"
 	@echo "make kunit         the KUnit suites, in a guest on the debug kernel"
 	@echo "make check         everything above: the test command CI runs"
+	@echo "make bench         the full benchmark in a guest (KERNEL=$(KERNEL)), report in $(BUILD)/bench/"
+	@echo "make bench-quick   the same, every scenario briefly (what CI runs)"
 	@echo "make demo          boot a guest, load the module, talk to it"
 	@echo "make install       nexusctl into PREFIX/sbin, the udev rule into UDEVDIR"
 
@@ -96,6 +98,18 @@ kunit: ctl
 
 check:
 	scripts/check.sh
+
+# The benchmark (tests/bench/, docs/performance.md): a guest run, then the
+# summary, goals and chart from its results.json into $(BUILD)/bench/.
+bench: ctl
+	@$(MAKE) --no-print-directory modules KERNELS=$(KERNEL)
+	tests/vm/vmtest -k $(KERNEL) --show tests/bench/full.sh
+	tests/bench/report.py $(BUILD)/test-results/$$(scripts/kernels.sh $(KERNEL) release)/full/bench/results.json --out $(BUILD)/bench
+
+bench-quick: ctl
+	@$(MAKE) --no-print-directory modules KERNELS=$(KERNEL)
+	tests/vm/vmtest -k $(KERNEL) --show tests/cases/bench-smoke.sh
+	tests/bench/report.py $(BUILD)/test-results/$$(scripts/kernels.sh $(KERNEL) release)/bench-smoke/bench/results.json --out $(BUILD)/bench-quick
 
 demo:
 	scripts/demo.sh

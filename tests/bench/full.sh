@@ -1,0 +1,8 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# nexus-test: timeout=2700 mem=4096 kernels=stock,backports disk=nvme:1G disk=nvme:1G disk=nvme:1G
+#
+# The benchmark's full mode (tests/bench/bench.py): every scenario, every
+# workload, three interleaved repetitions.  `make bench` runs it and then
+# tests/bench/report.py on the host.
+exec python3 "$NEXUS_TOP/tests/bench/bench.py" --mode full --out "$NEXUS_JOB_DIR/bench"

@@ -196,6 +196,9 @@ def fabric_dev(uuid):
 
 
 def nvmet_port(cu, port):
+    """An nvmet-tcp port on 127.0.0.1 (and the host's nvme-tcp)."""
+    sh(["modprobe", "nvmet-tcp"])
+    sh(["modprobe", "nvme-tcp"])
     d = f"{NVMET}/ports/{port}"
     os.mkdir(d)
     cu.add(os.rmdir, d)
@@ -301,28 +304,17 @@ def fill(dev, mb):
 
 def wipe(dev):
     sh(["wipefs", "-a", "-q", dev], check=False)
-    sh(["dd", "if=/dev/zero", f"of={dev}", "bs=1M", "count=8", "oflag=direct"], check=False)
+    sh(["dd", "if=/dev/zero", f"of={dev}", "bs=1M", "count=8", "oflag=direct"])
 
 
 # ---- fio -------------------------------------------------------------------
 
-def blockstat(dev):
-    """Completed reads and writes of dev, from /sys/block/<dev>/stat."""
-    name = os.path.basename(os.path.realpath(dev))
-    f = open(f"/sys/class/block/{name}/stat").read().split()
-    return int(f[0]), int(f[4])
-
-
-def cpustat():
-    """Kernel CPU ticks (system + irq + softirq), all CPUs."""
-    f = open("/proc/stat").readline().split()
-    return int(f[3]) + int(f[6]) + int(f[7])
-
-
-def fio_jobs(dev, span_mb, workloads, mode, snapdir):
-    lines = ["[global]", f"filename={dev}", "ioengine=libaio", "direct=1", "time_based",
-             f"runtime={mode['runtime']}", "randrepeat=0", "norandommap",
+def fio_jobs(dev, span_mb, workloads, mode, snapdir, timed):
+    """A job file; timed: for mode's runtime, else every block once."""
+    lines = ["[global]", f"filename={dev}", "ioengine=libaio", "direct=1", "randrepeat=0",
              f"size={span_mb}M", "group_reporting", "thread"]
+    if timed:
+        lines += ["time_based", f"runtime={mode['runtime']}", "norandommap"]
     if mode["ramp"]:
         lines.append(f"ramp_time={int(mode['ramp'] * 1000)}ms")
     snap = os.path.abspath(__file__).replace("bench.py", "snap.sh")
@@ -339,12 +331,12 @@ def read_snap(path):
     return {k: int(v) for k, v in d.items()}
 
 
-def run_fio(dev, span_mb, workloads, mode):
+def run_fio(dev, span_mb, workloads, mode, timed=True):
     """One fio invocation, one stonewalled job per workload; per workload:
     IOPS, bandwidth, latencies and kernel CPU per IO."""
     with tempfile.TemporaryDirectory() as snapdir:
         jobfile = os.path.join(snapdir, "jobs.fio")
-        write(jobfile, fio_jobs(dev, span_mb, workloads, mode, snapdir))
+        write(jobfile, fio_jobs(dev, span_mb, workloads, mode, snapdir, timed))
         out = sh(["fio", "--output-format=json", jobfile])
         res = json.loads(out[out.index("{"):])
         hz = os.sysconf("SC_CLK_TCK")
@@ -381,18 +373,19 @@ def run_fio(dev, span_mb, workloads, mode):
 # ---- groups ----------------------------------------------------------------
 
 class Bench:
-    def __init__(self, mode_name, out):
-        self.mode_name = mode_name
+    def __init__(self, mode_name):
         self.mode = MODES[mode_name]
-        self.out = out
         self.runs = []          # fio results, one per (group, target, workload, rep)
         self.extra = {}         # rebuild, sysbench
         self.groups = {}        # group -> {"device", "baseline", "targets", "span_mb"}
         self.failures = []
 
-    def fio_group(self, group, device, baseline, targets, span_mb, workloads=None):
-        """Interleaved repetitions over the targets (name -> device)."""
-        workloads = workloads or self.mode["workloads"]
+    def fio_group(self, group, device, baseline, targets, span_mb):
+        """Every target (name -> device) written once in full, then
+        interleaved repetitions over them."""
+        workloads = self.mode["workloads"]
+        for dev in targets.values():
+            fill(dev, span_mb)
         self.groups[group] = {"device": device, "baseline": baseline,
                               "targets": list(targets), "span_mb": span_mb,
                               "workloads": workloads}
@@ -418,8 +411,6 @@ class Bench:
             tp = dm_thin_pool(cu, "b_tpool", nullb(cu, "b_tmeta", 16), nullb(cu, "b_tdata", mb))
             t["dm-thin"] = dm_thin(cu, "b_tpool", tp, "b_thin", 1, mb)
             t["nexus-1"] = nexus(cu, "bn1", [nullb(cu, "b_nx", mb)])
-            for dev in t.values():
-                fill(dev, span)
             self.fio_group("stack", "null_blk memory", "raw", t, span)
         finally:
             cu.run()
@@ -447,8 +438,8 @@ class Bench:
                             else:
                                 dev = dm_thin(one, "b_qtpool", tp, "b_qthin", tid, mb)
                             # size-based: every block written once, all first writes
-                            mode = dict(self.mode, ramp=0)
-                            res = run_fio_once(dev, span, w, mode)
+                            res = run_fio(dev, span, [w], dict(self.mode, ramp=0),
+                                          timed=False)[w]
                         finally:
                             one.run()
                         self.runs.append({"group": "thinnew", "target": name, "workload": w,
@@ -457,7 +448,7 @@ class Bench:
         finally:
             cu.run()
 
-    def mirror(self, group, legs_of):
+    def mirror(self, group, device, legs_of):
         """One leg against 2- and 3-way nexus and md-raid1, each stack on
         its own set of identical legs made by legs_of(cleanup, prefix, n)."""
         cu, span = Cleanup(), self.mode["leg_mb"] * 7 // 8
@@ -467,30 +458,24 @@ class Bench:
             t["md-2"] = md_raid1(cu, 2, legs_of(cu, "m2", 2))
             t["nexus-3"] = nexus(cu, f"{group}n3", legs_of(cu, "n3", 3))
             t["md-3"] = md_raid1(cu, 3, legs_of(cu, "m3", 3))
-            for dev in t.values():
-                fill(dev, span)
-            self.fio_group(group, self.groups_device, "one-leg", t, span)
+            self.fio_group(group, device, "one-leg", t, span)
         finally:
             cu.run()
 
     def mirror_local(self):
         lat, mb = self.mode["lat_ms"], self.mode["leg_mb"]
-        self.groups_device = f"null_blk, {lat} ms completion"
-        self.mirror("mirror", lambda cu, p, n: [nullb(cu, f"l{p}{i}", mb, lat) for i in range(n)])
+        self.mirror("mirror", f"null_blk, {lat} ms completion", lambda cu, p, n: [nullb(cu, f"l{p}{i}", mb, lat) for i in range(n)])
 
     def mirror_tcp(self):
         mb = self.mode["leg_mb"]
-        self.groups_device = "null_blk memory over nvme-tcp 127.0.0.1"
         cu = Cleanup()
         try:
-            sh(["modprobe", "nvmet-tcp"])
-            sh(["modprobe", "nvme-tcp"])
             port = nvmet_port(cu, TCP_PORT)
 
             def legs(c, p, n):
                 return [nvmet_export(c, port, TCP_PORT, nullb(c, f"t{p}{i}", mb), f"t{p}{i}")
                         for i in range(n)]
-            self.mirror("tcp", legs)
+            self.mirror("tcp", "null_blk memory over nvme-tcp 127.0.0.1", legs)
         finally:
             cu.run()
 
@@ -498,16 +483,12 @@ class Bench:
         cu, mb = Cleanup(), self.mode["stack_mb"]
         span = mb * 7 // 8
         try:
-            sh(["modprobe", "nvmet-tcp"])
-            sh(["modprobe", "nvme-tcp"])
             port = nvmet_port(cu, TCP_PORT)
             t = {"raw-tcp": nvmet_export(cu, port, TCP_PORT, nullb(cu, "p_raw", mb), "p_raw")}
             nexus(cu, "pub", [nullb(cu, "p_nx", mb)])
             n = ctl("nexus", "publish", "pub", "--addr", "127.0.0.1", "--port", PUB_PORT)
             cu.add(ctl, "nexus", "unpublish", "pub")
             t["nexus-tcp"] = nvme_connect(cu, PUB_PORT, n["published"], n["uuid"])
-            for dev in t.values():
-                fill(dev, span)
             self.fio_group("publish", "null_blk memory over nvme-tcp 127.0.0.1", "raw-tcp", t, span)
         finally:
             cu.run()
@@ -535,7 +516,7 @@ class Bench:
                     f"skip={offset // MIB}", f"seek={offset // MIB}",
                     "iflag=direct", "oflag=direct"])
                 dd_s = time.monotonic() - t
-                wipe_label(dst)
+                wipe(dst)   # the rebuild starts from a leg holding nothing
                 ctl("child", "add", "rb", f"bdev://{dst}", "--force")
                 t = time.monotonic()
                 child = wait_child("rb", f"bdev://{dst}")
@@ -617,34 +598,6 @@ class Bench:
                 finally:
                     cu.run()
         shutil.rmtree(seed, ignore_errors=True)
-
-
-def run_fio_once(dev, span_mb, w, mode):
-    """One size-based job (every block once) with its CPU and IO counts."""
-    m = dict(mode)
-    with tempfile.TemporaryDirectory() as d:
-        jobs = fio_jobs(dev, span_mb, [w], m, d).replace("time_based\n", "")
-        jobs = re.sub(r"runtime=\S+\n", "", jobs).replace("norandommap\n", "")
-        write(f"{d}/jobs.fio", jobs)
-        out = sh(["fio", "--output-format=json", f"{d}/jobs.fio"])
-        job = json.loads(out[out.index("{"):])["jobs"][0]
-        rd, wr = job["read"], job["write"]
-        ios = rd["total_ios"] + wr["total_ios"]
-        pre, post = read_snap(f"{d}/{w}.pre"), read_snap(f"{d}/{w}.post")
-        ticks = post["cpu"] - pre["cpu"]
-        if job["error"] or not ios:
-            raise RuntimeError(f"fio {w} on {dev}: error {job['error']}")
-        return {"iops": rd["iops"] + wr["iops"], "bw_bytes": rd["bw_bytes"] + wr["bw_bytes"],
-                "ios": ios, "errors": 0,
-                "write_lat_us": wr["lat_ns"]["mean"] / 1000,
-                "write_p99_us": wr["clat_ns"].get("percentile", {}).get("99.000000", 0) / 1000,
-                "cpu_us_per_io": ticks * 1e6 / os.sysconf("SC_CLK_TCK") / ios}
-
-
-def wipe_label(dev):
-    """Forget what dd copied (the nexus label too): the rebuild starts from
-    a leg that holds nothing of the volume."""
-    sh(["dd", "if=/dev/zero", f"of={dev}", "bs=1M", "count=8", "oflag=direct"])
 
 
 def wait_child(name, uri, limit=600):
@@ -761,7 +714,7 @@ def main():
     # 6.1.192, mm/usercopy.c:101 from nvmet_tcp_io_work; a kernel issue,
     # no nexus code involved).  Small pages only.
     write("/sys/kernel/mm/transparent_hugepage/enabled", "never")
-    b = Bench(args.mode, args.out)
+    b = Bench(args.mode)
     t0 = time.monotonic()
     timings = {}
     for g in args.only.split(","):

@@ -162,6 +162,9 @@ int nx_pool_check(struct nx_ctx *ctx, int argc, char **argv)
 		goto out_free_obj;
 	}
 	nx_check_out(ctx, obj, "replicas", "replicas    %s\n", json_object_new_int(w.replicas));
+	nx_check_out(ctx, obj, "snapshots", "snapshots   %s\n", json_object_new_int(w.snapshots));
+	nx_check_out(ctx, obj, "map_entries", "mapped      %s map entries\n",
+		     json_object_new_uint64(w.mapped));
 	nx_check_out(ctx, obj, "used_clusters", "used        %s clusters\n",
 		     json_object_new_uint64(w.used_clusters));
 	nx_check_out(ctx, obj, "metadata_blocks_used", "metadata    %s blocks in use\n",

@@ -46,6 +46,8 @@ static const char *nx_event_name(uint8_t ev)
 		[NEXUS_EVENT_REBUILD_DONE] = "rebuild-done",
 		[NEXUS_EVENT_REBUILD_FAILED] = "rebuild-failed",
 		[NEXUS_EVENT_VERIFY_DONE] = "verify-done",
+		[NEXUS_EVENT_FROZEN] = "frozen",
+		[NEXUS_EVENT_THAWED] = "thawed",
 	};
 
 	return ev < sizeof(names) / sizeof(names[0]) && names[ev] ? names[ev] : "unknown";

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct nx_nexus {
 	char name[64], device[32];
 	uint8_t uuid[16];
 	uint64_t size, chunk, dirty, data_offset, event, created;
+	uint64_t frozen_until;		/* seconds since the epoch, 0 not frozen */
 	uint8_t state, read_policy;
 	uint32_t io_timeout_ms, rate_min, rate_max;
 	struct nx_stats stats;
@@ -186,6 +188,8 @@ static int nx_nexus_reply(struct nlattr **tb, uint8_t cmd, void *arg)
 		n->created = nla_get_u64(tb[NEXUS_ATTR_POOL_CREATED]);
 	if (tb[NEXUS_ATTR_READ_POLICY])
 		n->read_policy = nla_get_u8(tb[NEXUS_ATTR_READ_POLICY]);
+	if (tb[NEXUS_ATTR_NEXUS_FROZEN_UNTIL])
+		n->frozen_until = nla_get_u64(tb[NEXUS_ATTR_NEXUS_FROZEN_UNTIL]);
 	if (tb[NEXUS_ATTR_IO_TIMEOUT_MS])
 		n->io_timeout_ms = nla_get_u32(tb[NEXUS_ATTR_IO_TIMEOUT_MS]);
 	if (tb[NEXUS_ATTR_REBUILD_RATE_MIN])
@@ -336,6 +340,8 @@ static json_object *nx_nexus_json(const struct nx_nexus *n)
 	json_object_object_add(obj, "data_offset", json_object_new_uint64(n->data_offset));
 	json_object_object_add(obj, "event", json_object_new_uint64(n->event));
 	json_object_object_add(obj, "created", json_object_new_uint64(n->created));
+	json_object_object_add(obj, "frozen_until", n->frozen_until ?
+			       json_object_new_uint64(n->frozen_until) : NULL);
 	nx_nexus_nqn(n->name, nqn, sizeof(nqn));
 	json_object_object_add(obj, "published", nx_nvmet_exported(nqn) ?
 			       json_object_new_string(nqn) : NULL);
@@ -392,6 +398,13 @@ static void nx_nexus_print(struct nx_ctx *ctx, const struct nx_nexus *n)
 	       n->device[0] ? n->device : "-");
 	printf("%-14s %s (%u of %u children in sync)\n", "state",
 	       NX_NAME(nx_state_names, n->state), nx_synced(n), n->nr_children);
+	if (n->frozen_until) {
+		time_t t = (time_t)n->frozen_until;
+		char when[64];
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime(&t));
+		printf("%-14s %s\n", "frozen until", when);
+	}
 	printf("%-14s %s\n", "read policy", NX_NAME(nx_policy_names, n->read_policy));
 	printf("%-14s %u ms\n", "io timeout", n->io_timeout_ms);
 	printf("%-14s %s, %llu dirty\n", "bitmap chunk", chunk, (unsigned long long)n->dirty);
@@ -909,6 +922,237 @@ static int nx_nexus_verify(struct nx_ctx *ctx, int argc, char **argv)
 	return NX_EXIT_OK;
 }
 
+/* FREEZE with @timeout_ms (0: the module's default), or THAW. */
+static int nx_nexus_freeze_req(struct nx_ctx *ctx, const char *name, bool freeze,
+			       uint64_t timeout_ms, struct nx_nexus *out)
+{
+	struct nl_msg *msg = nx_nexus_msg(ctx, freeze ? NEXUS_CMD_NEXUS_FREEZE :
+					  NEXUS_CMD_NEXUS_THAW, name);
+
+	if (msg && timeout_ms && nla_put_u32(msg, NEXUS_ATTR_FREEZE_TIMEOUT_MS,
+					     (uint32_t)timeout_ms) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return nx_nexus_request(ctx, msg, out);
+}
+
+/* [--timeout <time>] then <name> and @extra more arguments. */
+static int nx_freeze_args(int argc, char **argv, int extra, const char *usage,
+			  uint64_t *timeout_ms)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{}
+	};
+	int c;
+
+	*timeout_ms = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c != 't')
+			return nx_usage_error("usage: %s", usage);
+		if (nx_parse_duration_ms(optarg, timeout_ms) ||
+		    *timeout_ms < NEXUS_FREEZE_TIMEOUT_MS_MIN ||
+		    *timeout_ms > NEXUS_FREEZE_TIMEOUT_MS_MAX)
+			return nx_usage_error("--timeout: '%s' is not a time from 100ms to 10m",
+					      optarg);
+	}
+	if (argc - optind != 1 + extra)
+		return nx_usage_error("usage: %s", usage);
+	return 0;
+}
+
+static int nx_nexus_freeze(struct nx_ctx *ctx, int argc, char **argv)
+{
+	uint64_t timeout_ms;
+	struct nx_nexus n;
+	int ret;
+
+	if (nx_freeze_args(argc, argv, 0, "nexus freeze <name> [--timeout <time>]", &timeout_ms))
+		return NX_EXIT_USAGE;
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	ret = nx_nexus_freeze_req(ctx, argv[optind], true, timeout_ms, &n);
+	if (!ret)
+		nx_nexus_print(ctx, &n);
+	return ret;
+}
+
+static int nx_nexus_thaw(struct nx_ctx *ctx, int argc, char **argv)
+{
+	struct nx_nexus n;
+	int ret;
+
+	if (argc != 2)
+		return nx_usage_error("usage: nexus thaw <name>");
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	ret = nx_nexus_freeze_req(ctx, argv[1], false, 0, &n);
+	if (!ret)
+		nx_nexus_print(ctx, &n);
+	return ret;
+}
+
+/* Pool and name of the replica whose device is @path; false if none. */
+static bool nx_replica_of(const char *path, char *pool, char *name, size_t len)
+{
+	char real[PATH_MAX], attr[PATH_MAX + 32];
+	const char *dev;
+	FILE *f;
+	bool ok;
+
+	if (!realpath(path, real))
+		return false;
+	dev = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+	snprintf(attr, sizeof(attr), "/sys/block/%s/nexus/pool", dev);
+	f = fopen(attr, "r");
+	if (!f)
+		return false;
+	ok = fgets(pool, (int)len, f) != NULL;
+	fclose(f);
+	snprintf(attr, sizeof(attr), "/sys/block/%s/nexus/name", dev);
+	f = ok ? fopen(attr, "r") : NULL;
+	ok = f && fgets(name, (int)len, f) != NULL;
+	if (f)
+		fclose(f);
+	if (!ok)
+		return false;
+	pool[strcspn(pool, "\n")] = '\0';
+	name[strcspn(name, "\n")] = '\0';
+	return *pool && *name;
+}
+
+/* Destroy the snapshots @snaps[0..@n) made by a volume snapshot that failed. */
+static void nx_volsnap_undo(struct nx_ctx *ctx, struct nx_replica *snaps, unsigned int n)
+{
+	struct nx_err err;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct nl_msg *msg = nx_replica_msg(ctx, NEXUS_CMD_REPLICA_DESTROY, snaps[i].pool,
+						    snaps[i].name);
+
+		if (!msg || nla_put_u8(msg, NEXUS_ATTR_REPLICA_SNAPSHOT, 1) < 0 ||
+		    nx_nl_request(&ctx->nl, msg, NULL, NULL, &err) < 0)
+			nx_warn("%s: could not destroy snapshot %s/%s of the failed volume snapshot",
+				ctx->what, snaps[i].pool, snaps[i].name);
+	}
+}
+
+/*
+ * The pool and replica of each in-sync child of @n, into @pools, @names
+ * and @nr; exit status and a message if one is not a replica of a pool on
+ * this node, or two share a pool (one snapshot name per pool).
+ */
+static int nx_volsnap_children(struct nx_ctx *ctx, const struct nx_nexus *n,
+			       char pools[][64], char names[][64], unsigned int *nr)
+{
+	unsigned int i, j;
+
+	*nr = 0;
+	for (i = 0; i < n->nr_children; i++) {
+		const struct nx_child *c = &n->children[i];
+
+		if (c->state != NEXUS_MEMBER_SYNCED)
+			continue;
+		if (!nx_replica_of(c->path, pools[*nr], names[*nr], 64)) {
+			nx_warn("%s: child %s is not a replica of a pool on this node: snapshot each "
+				"replica on its own node between 'nexus freeze' and 'nexus thaw'",
+				ctx->what, c->uri[0] ? c->uri : c->path);
+			return NX_EXIT_FAIL;
+		}
+		for (j = 0; j < *nr; j++) {
+			if (!strcmp(pools[j], pools[*nr])) {
+				nx_warn("%s: replicas %s and %s are both in pool %s: a volume snapshot "
+					"takes one snapshot name per pool", ctx->what, names[j],
+					names[*nr], pools[j]);
+				return NX_EXIT_FAIL;
+			}
+		}
+		(*nr)++;
+	}
+	if (!*nr) {
+		nx_warn("%s: the nexus has no child in sync", ctx->what);
+		return NX_EXIT_FAIL;
+	}
+	return NX_EXIT_OK;
+}
+
+/*
+ * A crash-consistent snapshot of a nexus whose in-sync children are all
+ * replicas of pools on this node: freeze, snapshot each, thaw.  A child
+ * that is not in sync is left out (its data is not the volume's).
+ */
+static int nx_nexus_snapshot(struct nx_ctx *ctx, int argc, char **argv)
+{
+	static const char usage[] = "nexus snapshot <name> <snapshot> [--timeout <time>]";
+	char pools[16][64], names[16][64];
+	struct nx_replica snaps[16];
+	unsigned int i, nr = 0, made = 0;
+	const char *snap;
+	uint64_t timeout_ms;
+	struct nx_nexus n;
+	int ret;
+
+	if (nx_freeze_args(argc, argv, 1, usage, &timeout_ms))
+		return NX_EXIT_USAGE;
+	snap = argv[optind + 1];
+	ret = nx_nexus_get(ctx, argv[optind], &n);
+	if (ret)
+		return ret;
+	/* Refuse what cannot be done before the volume waits for anything. */
+	ret = nx_volsnap_children(ctx, &n, pools, names, &nr);
+	if (ret)
+		return ret;
+	ret = nx_nexus_freeze_req(ctx, n.name, true, timeout_ms, &n);
+	if (ret)
+		return ret;
+	/* The children in sync now, frozen, are those the snapshot is of. */
+	ret = nx_volsnap_children(ctx, &n, pools, names, &nr);
+	if (ret) {
+		nx_nexus_freeze_req(ctx, n.name, false, 0, NULL);
+		return ret;
+	}
+	for (i = 0; i < nr; i++) {
+		struct nl_msg *msg = nx_replica_msg(ctx, NEXUS_CMD_SNAPSHOT_CREATE, pools[i], snap);
+
+		if (msg && nla_put_string(msg, NEXUS_ATTR_REPLICA_PARENT, names[i]) < 0) {
+			nlmsg_free(msg);
+			msg = NULL;
+		}
+		ret = nx_replica_request(ctx, msg, &snaps[made]);
+		if (ret)
+			break;
+		made++;
+	}
+	/* Thawed by its timeout meanwhile: the snapshots may differ. */
+	if (nx_nexus_freeze_req(ctx, n.name, false, 0, NULL)) {
+		nx_warn("%s: the nexus thawed before the snapshots were all taken: undone",
+			ctx->what);
+		ret = NX_EXIT_FAIL;
+	}
+	if (ret) {
+		nx_volsnap_undo(ctx, snaps, made);
+	} else if (ctx->json) {
+		json_object *arr = json_object_new_array();
+
+		for (i = 0; i < made; i++)
+			json_object_array_add(arr, nx_replica_json(&snaps[i]));
+		nx_print_json(arr);
+		json_object_put(arr);
+	} else {
+		for (i = 0; i < made; i++)
+			printf("%s/%s: snapshot of replica %s\n", snaps[i].pool, snaps[i].name,
+			       names[i]);
+	}
+	for (i = 0; i < made; i++)
+		nx_replica_release(&snaps[i]);
+	return ret;
+}
+
 int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv)
 {
 	static const struct nx_verb verbs[] = {
@@ -922,6 +1166,9 @@ int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv)
 		{ "publish", "nexus publish", nx_nexus_publish },
 		{ "unpublish", "nexus unpublish", nx_nexus_unpublish },
 		{ "verify", "nexus verify", nx_nexus_verify },
+		{ "freeze", "nexus freeze", nx_nexus_freeze },
+		{ "thaw", "nexus thaw", nx_nexus_thaw },
+		{ "snapshot", "nexus snapshot", nx_nexus_snapshot },
 	};
 
 	return nx_dispatch(ctx, "nexus", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);

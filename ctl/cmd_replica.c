@@ -158,6 +158,16 @@ int nx_replica_reply(struct nlattr **tb, uint8_t cmd, void *arg)
 	r->size = nla_get_u64(tb[NEXUS_ATTR_REPLICA_SIZE]);
 	r->allocated = nla_get_u64(tb[NEXUS_ATTR_REPLICA_ALLOCATED]);
 	r->thin = nla_get_u8(tb[NEXUS_ATTR_REPLICA_THIN]);
+	if (tb[NEXUS_ATTR_REPLICA_SNAPSHOT])
+		r->snapshot = nla_get_u8(tb[NEXUS_ATTR_REPLICA_SNAPSHOT]);
+	if (tb[NEXUS_ATTR_REPLICA_EXCLUSIVE])
+		r->exclusive = nla_get_u64(tb[NEXUS_ATTR_REPLICA_EXCLUSIVE]);
+	if ((tb[NEXUS_ATTR_REPLICA_PARENT] &&
+	     !nx_nla_str(tb[NEXUS_ATTR_REPLICA_PARENT], r->parent, sizeof(r->parent))) ||
+	    (tb[NEXUS_ATTR_REPLICA_PARENT_UUID] && nla_len(tb[NEXUS_ATTR_REPLICA_PARENT_UUID]) != 16))
+		return -EBADMSG;
+	if (tb[NEXUS_ATTR_REPLICA_PARENT_UUID])
+		memcpy(r->parent_uuid, nla_data(tb[NEXUS_ATTR_REPLICA_PARENT_UUID]), 16);
 	if (tb[NEXUS_ATTR_REPLICA_CREATED])
 		r->created = nla_get_u64(tb[NEXUS_ATTR_REPLICA_CREATED]);
 	r->proto = nla_get_u8(tb[NEXUS_ATTR_SHARE_PROTO]);
@@ -195,9 +205,9 @@ int nx_replicas_dump(struct nx_ctx *ctx, const char *pool, struct nx_replicas *l
 	return NX_EXIT_OK;
 }
 
-/* A request about the replica @name of @pool. */
-static struct nl_msg *nx_replica_msg(struct nx_ctx *ctx, uint8_t cmd, const char *pool,
-				     const char *name)
+/* A request about the replica or snapshot @name of @pool. */
+struct nl_msg *nx_replica_msg(struct nx_ctx *ctx, uint8_t cmd, const char *pool,
+			      const char *name)
 {
 	struct nl_msg *msg = nx_nl_msg(&ctx->nl, cmd);
 
@@ -210,7 +220,7 @@ static struct nl_msg *nx_replica_msg(struct nx_ctx *ctx, uint8_t cmd, const char
 }
 
 /* Send @msg, which answers with the replica; it goes into @out. */
-static int nx_replica_request(struct nx_ctx *ctx, struct nl_msg *msg, struct nx_replica *out)
+int nx_replica_request(struct nx_ctx *ctx, struct nl_msg *msg, struct nx_replica *out)
 {
 	struct nx_replicas list = {};
 	struct nx_err err;
@@ -244,7 +254,7 @@ static int nx_replica_get(struct nx_ctx *ctx, const char *pool, const char *name
 
 /* Output. */
 
-static json_object *nx_replica_json(const struct nx_replica *r)
+json_object *nx_replica_json(const struct nx_replica *r)
 {
 	json_object *obj = json_object_new_object(), *share, *arr, *props;
 	char uuid[37], nqn[256];
@@ -257,6 +267,17 @@ static json_object *nx_replica_json(const struct nx_replica *r)
 	json_object_object_add(obj, "size", json_object_new_uint64(r->size));
 	json_object_object_add(obj, "thin", json_object_new_boolean(r->thin));
 	json_object_object_add(obj, "allocated", json_object_new_uint64(r->allocated));
+	json_object_object_add(obj, "exclusive", json_object_new_uint64(r->exclusive));
+	json_object_object_add(obj, "snapshot", json_object_new_boolean(r->snapshot));
+	json_object_object_add(obj, "parent", r->parent[0] ?
+			       json_object_new_string(r->parent) : NULL);
+	if (nx_uuid_set(r->parent_uuid)) {
+		nx_format_uuid(r->parent_uuid, uuid);
+		json_object_object_add(obj, "parent_uuid", json_object_new_string(uuid));
+	} else {
+		json_object_object_add(obj, "parent_uuid", NULL);
+	}
+	nx_format_uuid(r->uuid, uuid);
 	json_object_object_add(obj, "device", r->device[0] ?
 			       json_object_new_string(r->device) : NULL);
 	json_object_object_add(obj, "created", json_object_new_uint64(r->created));
@@ -284,7 +305,7 @@ static json_object *nx_replica_json(const struct nx_replica *r)
 	return obj;
 }
 
-static void nx_replica_print(struct nx_ctx *ctx, const struct nx_replica *r)
+void nx_replica_print(struct nx_ctx *ctx, const struct nx_replica *r)
 {
 	char uuid[37], nqn[256], size[32], alloc[32], when[64];
 	time_t t = (time_t)r->created;
@@ -305,8 +326,17 @@ static void nx_replica_print(struct nx_ctx *ctx, const struct nx_replica *r)
 	printf("%-12s %s\n", "name", r->name);
 	printf("%-12s %s\n", "uuid", uuid);
 	printf("%-12s %s (%llu bytes)\n", "size", size, (unsigned long long)r->size);
-	printf("%-12s %s\n", "type", r->thin ? "thin" : "thick");
+	printf("%-12s %s%s\n", "type", r->snapshot ? "snapshot of a " : "",
+	       r->thin ? "thin replica" : "thick replica");
 	printf("%-12s %s\n", "allocated", alloc);
+	nx_format_bytes(r->exclusive, alloc, sizeof(alloc));
+	printf("%-12s %s\n", "exclusive", alloc);
+	if (nx_uuid_set(r->parent_uuid)) {
+		nx_format_uuid(r->parent_uuid, uuid);
+		printf("%-12s %s (%s)\n", r->snapshot ? "origin" : "snapshot",
+		       r->parent[0] ? r->parent : "destroyed", uuid);
+		nx_format_uuid(r->uuid, uuid);
+	}
 	printf("%-12s %s%s\n", "device", r->device[0] ? "/dev/" : "",
 	       r->device[0] ? r->device : "-");
 	printf("%-12s %s\n", "created", when);
@@ -334,7 +364,8 @@ static void nx_replicas_print(struct nx_ctx *ctx, const struct nx_replicas *list
 		json_object *arr = json_object_new_array();
 
 		for (i = 0; i < list->n; i++)
-			json_object_array_add(arr, nx_replica_json(&list->v[i]));
+			if (!list->v[i].snapshot)
+				json_object_array_add(arr, nx_replica_json(&list->v[i]));
 		nx_print_json(arr);
 		json_object_put(arr);
 		return;
@@ -343,6 +374,9 @@ static void nx_replicas_print(struct nx_ctx *ctx, const struct nx_replicas *list
 	       "TYPE", "DEVICE", "SHARE", "UUID");
 	for (i = 0; i < list->n; i++) {
 		const struct nx_replica *r = &list->v[i];
+
+		if (r->snapshot)
+			continue;
 
 		nx_format_bytes(r->size, size, sizeof(size));
 		nx_format_bytes(r->allocated, alloc, sizeof(alloc));
@@ -378,31 +412,58 @@ static int nx_put_prop(struct nl_msg *msg, const char *key, const char *value)
 	return 0;
 }
 
+/* The "key=value" strings @props as NEXUS_ATTR_REPLICA_PROPS, if any. */
+int nx_put_props(struct nl_msg *msg, const char *const *props, unsigned int n)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (!n)
+		return 0;
+	nest = nla_nest_start(msg, NEXUS_ATTR_REPLICA_PROPS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		char key[256];
+		const char *eq = strchr(props[i], '=');
+
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - props[i]), props[i]);
+		if (nx_put_prop(msg, key, eq + 1))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int nx_replica_create(struct nx_ctx *ctx, int argc, char **argv)
 {
 	static const char usage[] =
-		"replica create <pool> <name> <size> [--thin] [--uuid <uuid>] [--prop <key>=<value>]...";
+		"replica create <pool> <name> <size> [--thin] [--uuid <uuid>] [--prop <key>=<value>]...\n"
+		"       replica create <pool> <name> --from <snapshot> [--uuid <uuid>] [--prop ...]";
 	static const struct option opts[] = {
 		{ "thin", no_argument, NULL, 't' },
 		{ "uuid", required_argument, NULL, 'u' },
 		{ "prop", required_argument, NULL, 'p' },
+		{ "from", required_argument, NULL, 'f' },
 		{}
 	};
-	const char *props[256];
-	unsigned int nprops = 0, i;
+	const char *props[256], *from = NULL;
+	unsigned int nprops = 0;
 	struct nx_replica r;
-	struct nlattr *nest;
 	struct nl_msg *msg;
 	uint8_t uuid[16];
 	bool thin = false, have_uuid = false;
-	uint64_t size;
+	uint64_t size = 0;
 	int c, ret;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "tu:p:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tu:p:f:", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			thin = true;
+			break;
+		case 'f':
+			from = optarg;
 			break;
 		case 'u':
 			if (nx_parse_uuid(optarg, uuid))
@@ -420,9 +481,12 @@ static int nx_replica_create(struct nx_ctx *ctx, int argc, char **argv)
 			return nx_usage_error("usage: %s", usage);
 		}
 	}
-	if (nx_args(argc - optind, 3, usage))
+	/* A clone takes its snapshot's size, and is thin. */
+	if (nx_args(argc - optind, from ? 2 : 3, usage))
 		return NX_EXIT_USAGE;
-	if (nx_parse_size(argv[optind + 2], &size))
+	if (from && thin)
+		return nx_usage_error("--thin: clones are always thin");
+	if (!from && nx_parse_size(argv[optind + 2], &size))
 		return nx_usage_error("size: '%s' is not a size (10G, 512M, 1048576)",
 				      argv[optind + 2]);
 	ret = nx_connect(ctx);
@@ -431,24 +495,12 @@ static int nx_replica_create(struct nx_ctx *ctx, int argc, char **argv)
 	msg = nx_replica_msg(ctx, NEXUS_CMD_REPLICA_CREATE, argv[optind], argv[optind + 1]);
 	if (!msg)
 		return NX_EXIT_FAIL;
-	if (nla_put_u64(msg, NEXUS_ATTR_REPLICA_SIZE, size) < 0 ||
-	    nla_put_u8(msg, NEXUS_ATTR_REPLICA_THIN, thin) < 0 ||
-	    (have_uuid && nla_put(msg, NEXUS_ATTR_REPLICA_UUID, 16, uuid) < 0))
+	if ((from ? nla_put_string(msg, NEXUS_ATTR_REPLICA_PARENT, from) :
+		    nla_put_u64(msg, NEXUS_ATTR_REPLICA_SIZE, size)) < 0 ||
+	    (!from && nla_put_u8(msg, NEXUS_ATTR_REPLICA_THIN, thin) < 0) ||
+	    (have_uuid && nla_put(msg, NEXUS_ATTR_REPLICA_UUID, 16, uuid) < 0) ||
+	    nx_put_props(msg, props, nprops))
 		goto out_nomem;
-	if (nprops) {
-		nest = nla_nest_start(msg, NEXUS_ATTR_REPLICA_PROPS);
-		if (!nest)
-			goto out_nomem;
-		for (i = 0; i < nprops; i++) {
-			char key[256];
-			const char *eq = strchr(props[i], '=');
-
-			snprintf(key, sizeof(key), "%.*s", (int)(eq - props[i]), props[i]);
-			if (nx_put_prop(msg, key, eq + 1))
-				goto out_nomem;
-		}
-		nla_nest_end(msg, nest);
-	}
 	ret = nx_replica_request(ctx, msg, &r);
 	if (ret)
 		return ret;
@@ -656,6 +708,10 @@ static int nx_replica_destroy(struct nx_ctx *ctx, int argc, char **argv)
 		goto out_release;
 	}
 	msg = nx_replica_msg(ctx, NEXUS_CMD_REPLICA_DESTROY, r.pool, r.name);
+	if (msg && nla_put_u8(msg, NEXUS_ATTR_REPLICA_SNAPSHOT, 0) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
 	if (!msg) {
 		ret = NX_EXIT_FAIL;
 		goto out_release;
@@ -712,19 +768,26 @@ static int nx_replica_show(struct nx_ctx *ctx, int argc, char **argv)
 	return NX_EXIT_OK;
 }
 
-static int nx_replica_list(struct nx_ctx *ctx, int argc, char **argv)
+/* "<what> list [<pool>]": the replicas (of a pool), printed by @print. */
+int nx_replicas_list(struct nx_ctx *ctx, int argc, char **argv, const char *what,
+		     void (*print)(struct nx_ctx *ctx, const struct nx_replicas *list))
 {
 	struct nx_replicas list = {};
 	int ret;
 
 	if (argc > 2)
-		return nx_usage_error("usage: replica list [<pool>]");
+		return nx_usage_error("usage: %s list [<pool>]", what);
 	ret = nx_replicas_dump(ctx, argc == 2 ? argv[1] : NULL, &list);
 	if (ret)
 		return ret;
-	nx_replicas_print(ctx, &list);
+	print(ctx, &list);
 	nx_replicas_release(&list);
 	return NX_EXIT_OK;
+}
+
+static int nx_replica_list(struct nx_ctx *ctx, int argc, char **argv)
+{
+	return nx_replicas_list(ctx, argc, argv, "replica", nx_replicas_print);
 }
 
 int nx_cmd_replica(struct nx_ctx *ctx, int argc, char **argv)

@@ -36,6 +36,8 @@ static const char nx_usage[] =
 	"\n"
 	"  replica create <pool> <name> <size> [--thin] [--uuid <uuid>]\n"
 	"              [--prop <key>=<value>]...\n"
+	"  replica create <pool> <name> --from <snapshot> [--uuid <uuid>] [--prop ...]\n"
+	"                              a clone: thin, the snapshot's size and data\n"
 	"  replica destroy <pool> <name>\n"
 	"  replica resize <pool> <name> <size>\n"
 	"  replica list [<pool>] | show <pool> <name>\n"
@@ -44,6 +46,14 @@ static const char nx_usage[] =
 	"                              export it over NVMe-oF through nvmet (default:\n"
 	"                              tcp, 0.0.0.0, port 8420, any host)\n"
 	"  replica unshare <pool> <name>\n"
+	"\n"
+	"  snapshot create <pool> <replica> <snapshot> [--uuid <uuid>] [--prop <key>=<value>]...\n"
+	"                              a read-only point-in-time image, metadata only\n"
+	"  snapshot destroy <pool> <snapshot>\n"
+	"  snapshot list [<pool>] | show <pool> <snapshot>\n"
+	"                              origin, creation time, space it alone holds\n"
+	"  snapshot expose | hide <pool> <snapshot>\n"
+	"                              give it a read-only device /dev/nxrN, or take it away\n"
 	"\n"
 	"  nexus create <name> <child uri>... [--size <size>] [--uuid <uuid>]\n"
 	"              [--bitmap-chunk <size>] [--read-policy <policy>]\n"
@@ -60,6 +70,13 @@ static const char nx_usage[] =
 	"                              read-policy least-pending|round-robin|local-first,\n"
 	"                              io-timeout, rebuild-rate-min, rebuild-rate-max\n"
 	"  nexus list | show <name>    state, children, rebuild progress\n"
+	"  nexus freeze <name> [--timeout <time>]\n"
+	"                              drain its IO, flush its children, hold new IO until\n"
+	"                              thawed or the timeout (default 30s) runs out\n"
+	"  nexus thaw <name>           let its IO go again\n"
+	"  nexus snapshot <name> <snapshot> [--timeout <time>]\n"
+	"                              freeze, snapshot every in-sync child (replicas of\n"
+	"                              pools on this node), thaw: a crash-consistent image\n"
 	"  nexus publish <name> [--proto tcp|rdma] [--addr <ip>] [--port <port>]\n"
 	"              [--host <host nqn>]... | [--any-host]\n"
 	"                              export it through nvmet: NQN\n"
@@ -95,6 +112,7 @@ static const struct nx_command {
 	{ "monitor", nx_cmd_monitor, false },
 	{ "pool", nx_cmd_pool, true },
 	{ "replica", nx_cmd_replica, true },
+	{ "snapshot", nx_cmd_snapshot, true },
 	{ "nexus", nx_cmd_nexus, true },
 	{ "child", nx_cmd_child, true },
 	{ "rebuild", nx_cmd_rebuild, true },

@@ -11,7 +11,8 @@
  *   cmd_monitor.c  monitor (the "events" multicast group)
  *   cmd_pool.c     pool create, import, export, destroy, list, show
  *   cmd_replica.c  replica create, destroy, resize, list, show, share,
- *                  unshare; replies about replicas
+ *                  unshare; replies about replicas and snapshots
+ *   cmd_snapshot.c snapshot create, destroy, list, show, expose, hide
  *   nvmet.c        shares: the kernel NVMe target's configfs tree
  *   cmd_nexus.c    nexus create, assemble, stop, destroy, set, list, show;
  *                  child add, remove, fault, online; rebuild control
@@ -99,6 +100,7 @@ void nx_format_rate_kib(uint64_t kib, char *buf, size_t len);
 int nx_parse_size(const char *s, uint64_t *bytes);
 int nx_parse_uuid(const char *s, uint8_t uuid[16]);
 void nx_format_uuid(const uint8_t uuid[16], char buf[37]);
+bool nx_uuid_set(const uint8_t uuid[16]);
 
 /* cmd_module.c: the module-wide settings, as the kernel reports them */
 struct nx_config {
@@ -115,7 +117,11 @@ struct nx_replica {
 	char pool[64], name[64];
 	uint8_t uuid[16];
 	uint64_t size, allocated, created;
+	uint64_t exclusive;		/* bytes no other map shares */
 	bool thin;
+	bool snapshot;
+	char parent[64];		/* origin or source snapshot, "" if gone or none */
+	uint8_t parent_uuid[16];	/* all zero if none */
 	char device[32];		/* nxrN, "" if none */
 	uint8_t proto;			/* enum nexus_share_proto */
 	char addr[64];
@@ -133,7 +139,15 @@ struct nx_replicas {
 };
 
 int nx_replica_reply(struct nlattr **tb, uint8_t cmd, void *arg);
+struct nl_msg *nx_replica_msg(struct nx_ctx *ctx, uint8_t cmd, const char *pool,
+			      const char *name);
+int nx_replica_request(struct nx_ctx *ctx, struct nl_msg *msg, struct nx_replica *out);
+int nx_put_props(struct nl_msg *msg, const char *const *props, unsigned int n);
+json_object *nx_replica_json(const struct nx_replica *r);
+void nx_replica_print(struct nx_ctx *ctx, const struct nx_replica *r);
 int nx_replicas_dump(struct nx_ctx *ctx, const char *pool, struct nx_replicas *list);
+int nx_replicas_list(struct nx_ctx *ctx, int argc, char **argv, const char *what,
+		     void (*print)(struct nx_ctx *ctx, const struct nx_replicas *list));
 void nx_replica_release(struct nx_replica *r);
 void nx_replicas_release(struct nx_replicas *list);
 const char *nx_share_proto_name(uint8_t proto);
@@ -209,6 +223,7 @@ int nx_cmd_module(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_monitor(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_pool(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_replica(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_snapshot(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_child(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_rebuild(struct nx_ctx *ctx, int argc, char **argv);

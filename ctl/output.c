@@ -49,6 +49,10 @@ static const struct {
 	[NEXUS_ATTR_CHILD] = { "child", "" },
 	[NEXUS_ATTR_REBUILD_ACTION] = { "rebuild action", "" },
 	[NEXUS_ATTR_CHILD_UUID] = { "child uuid", "" },
+	[NEXUS_ATTR_REPLICA_SNAPSHOT] = { "snapshot", "" },
+	[NEXUS_ATTR_REPLICA_PARENT] = { "source", "" },
+	[NEXUS_ATTR_REPLICA_EXPOSE] = { "expose", "" },
+	[NEXUS_ATTR_FREEZE_TIMEOUT_MS] = { "freeze timeout", " ms" },
 };
 
 const char *nx_attr_name(int type)
@@ -63,6 +67,7 @@ static const char *const nx_feature_names[] = {
 	"config",	/* NEXUS_F_CONFIG */
 	"pools",	/* NEXUS_F_POOLS */
 	"nexus",	/* NEXUS_F_NEXUS */
+	"snapshots",	/* NEXUS_F_SNAPSHOTS */
 };
 
 json_object *nx_features_json(uint64_t features)

@@ -201,3 +201,14 @@ void nx_format_uuid(const uint8_t uuid[16], char buf[37])
 	}
 	buf[n] = '\0';
 }
+
+/* Is @uuid other than all zeros (the nil uuid: none)? */
+bool nx_uuid_set(const uint8_t uuid[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		if (uuid[i])
+			return true;
+	return false;
+}

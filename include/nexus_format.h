@@ -81,9 +81,17 @@
  * ro_compat bit means only a read-only import would be safe, which v1 does
  * not offer, so it refuses too; compat bits are advisory.
  */
+/*
+ * NEXUS_FEATURE_INCOMPAT_SHARED: the pool may hold snapshots and clusters
+ * shared by several maps.  A nexus without it would write into shared
+ * clusters in place, and would not know the snapshot flag: it must refuse
+ * the pool.  Set by the first snapshot or clone, never cleared.
+ */
+#define NEXUS_FEATURE_INCOMPAT_SHARED	_BITUL(0)
+
 #define NEXUS_FEATURE_COMPAT_SUPP	0
 #define NEXUS_FEATURE_RO_COMPAT_SUPP	0
-#define NEXUS_FEATURE_INCOMPAT_SUPP	0
+#define NEXUS_FEATURE_INCOMPAT_SUPP	NEXUS_FEATURE_INCOMPAT_SHARED
 
 /* Block types (struct nexus_md_header.type). */
 enum nexus_block_type {
@@ -146,7 +154,10 @@ struct nexus_sb {
 /* Replica records: 256 bytes, NEXUS_RECORDS_PER_BLOCK per rtable block. */
 #define NEXUS_REPLICA_IN_USE		_BITUL(0)
 #define NEXUS_REPLICA_THIN		_BITUL(1)
-#define NEXUS_REPLICA_FLAGS_KNOWN	(NEXUS_REPLICA_IN_USE | NEXUS_REPLICA_THIN)
+/* A read-only snapshot (needs NEXUS_FEATURE_INCOMPAT_SHARED). */
+#define NEXUS_REPLICA_SNAPSHOT		_BITUL(2)
+#define NEXUS_REPLICA_FLAGS_KNOWN	(NEXUS_REPLICA_IN_USE | NEXUS_REPLICA_THIN | \
+					 NEXUS_REPLICA_SNAPSHOT)
 
 /* Share protocols (nexus_replica_rec.share_proto). */
 enum nexus_share_proto {
@@ -174,7 +185,8 @@ struct nexus_replica_rec {
 	__le32 parent;			/* record index + 1 of the origin, 0 = none */
 	__le32 blob;			/* first property blob block, 0 = none */
 	__le64 mapped;			/* clusters its map points at */
-	__u8 reserved[80];
+	__u8 parent_uuid[16];		/* uuid of the origin, kept when it goes */
+	__u8 reserved[64];
 };
 
 #define NEXUS_RECORDS_PER_BLOCK		(NEXUS_BLOCK_PAYLOAD / sizeof(struct nexus_replica_rec))

@@ -26,6 +26,7 @@
 #define NEXUS_F_CONFIG			_BITULL(1) /* CONFIG_GET, CONFIG_SET */
 #define NEXUS_F_POOLS			_BITULL(2) /* pools and replicas */
 #define NEXUS_F_NEXUS			_BITULL(3) /* nexuses and their children */
+#define NEXUS_F_SNAPSHOTS		_BITULL(4) /* snapshots and clones */
 
 /*
  * Limits of the module-wide settings (NEXUS_CMD_CONFIG_SET).  The module's
@@ -34,6 +35,9 @@
  */
 #define NEXUS_IO_TIMEOUT_MS_MIN		100
 #define NEXUS_IO_TIMEOUT_MS_MAX		600000
+#define NEXUS_FREEZE_TIMEOUT_MS_MIN	100
+#define NEXUS_FREEZE_TIMEOUT_MS_MAX	600000
+#define NEXUS_FREEZE_TIMEOUT_MS_DEFAULT	30000
 
 enum nexus_cmd {
 	NEXUS_CMD_UNSPEC,
@@ -66,6 +70,9 @@ enum nexus_cmd {
 	NEXUS_CMD_CHILD_ONLINE,	/* bring a faulted child back (CAP_NET_ADMIN) */
 	NEXUS_CMD_REBUILD,	/* pause, resume, stop, start (CAP_NET_ADMIN) */
 	NEXUS_CMD_VERIFY,	/* compare the legs online, maybe repair (CAP_NET_ADMIN) */
+	NEXUS_CMD_SNAPSHOT_CREATE,	/* snapshot a replica (CAP_NET_ADMIN) */
+	NEXUS_CMD_NEXUS_FREEZE,	/* drain, flush, hold IO (CAP_NET_ADMIN) */
+	NEXUS_CMD_NEXUS_THAW,	/* let IO go again (CAP_NET_ADMIN) */
 
 	__NEXUS_CMD_MAX,
 	NEXUS_CMD_MAX = __NEXUS_CMD_MAX - 1
@@ -125,6 +132,13 @@ enum nexus_attr {
 	NEXUS_ATTR_BITMAP_DIRTY,	/* u64: chunks set in the write-intent bitmap */
 	NEXUS_ATTR_VERIFY_REPAIR,	/* u8: 1 rewrite the legs that differ */
 	NEXUS_ATTR_VERIFY,		/* nest: enum nexus_verify_attr, replies */
+	NEXUS_ATTR_REPLICA_SNAPSHOT,	/* u8: 1 a snapshot; in requests, the kind expected */
+	NEXUS_ATTR_REPLICA_PARENT,	/* string: origin of a snapshot, snapshot of a clone */
+	NEXUS_ATTR_REPLICA_PARENT_UUID,	/* binary, 16 bytes: the parent, even once gone */
+	NEXUS_ATTR_REPLICA_EXCLUSIVE,	/* u64: bytes no other map shares (freed with it) */
+	NEXUS_ATTR_REPLICA_EXPOSE,	/* u8: 1 give a snapshot a read-only device */
+	NEXUS_ATTR_FREEZE_TIMEOUT_MS,	/* u32: a frozen nexus thaws by itself after it */
+	NEXUS_ATTR_NEXUS_FROZEN_UNTIL,	/* u64: replies, while frozen: when it thaws (s) */
 
 	__NEXUS_ATTR_MAX,
 	NEXUS_ATTR_MAX = __NEXUS_ATTR_MAX - 1
@@ -237,6 +251,8 @@ enum nexus_event {
 	NEXUS_EVENT_REBUILD_DONE = 14,	/* the child is in sync */
 	NEXUS_EVENT_REBUILD_FAILED = 15,
 	NEXUS_EVENT_VERIFY_DONE = 16,	/* NEXUS_ATTR_VERIFY has the result */
+	NEXUS_EVENT_FROZEN = 17,
+	NEXUS_EVENT_THAWED = 18,	/* by command, or when the freeze timed out */
 };
 
 /* Inside NEXUS_ATTR_REPLICA_HOSTS. */

@@ -172,13 +172,14 @@ static inline struct gendisk *nexus_mq_alloc_disk(struct blk_mq_tag_set *set,
 /*
  * block_device_operations .open and .release: 6.5 made them take the
  * gendisk and blk_mode_t.  Defines @open##_bdops and @release##_bdops,
- * adaptors to int @open(struct gendisk *) and void @release(struct gendisk *).
+ * adaptors to int @open(struct gendisk *, bool write) and void
+ * @release(struct gendisk *).
  */
 #ifdef NEXUS_HAVE_BLK_OPEN_GENDISK
 #define NEXUS_DEFINE_BDOPS_OPEN_RELEASE(open, release)			\
 static int open##_bdops(struct gendisk *disk, blk_mode_t mode)		\
 {									\
-	return open(disk);						\
+	return open(disk, mode & BLK_OPEN_WRITE);			\
 }									\
 static void release##_bdops(struct gendisk *disk)			\
 {									\
@@ -188,7 +189,7 @@ static void release##_bdops(struct gendisk *disk)			\
 #define NEXUS_DEFINE_BDOPS_OPEN_RELEASE(open, release)			\
 static int open##_bdops(struct block_device *bdev, fmode_t mode)	\
 {									\
-	return open(bdev->bd_disk);					\
+	return open(bdev->bd_disk, mode & FMODE_WRITE);			\
 }									\
 static void release##_bdops(struct gendisk *disk, fmode_t mode)		\
 {									\
@@ -223,6 +224,29 @@ static inline void nexus_srcu_up_read(struct srcu_struct *ssp, int idx)
 	srcu_up_read(ssp, idx);
 #else
 	__srcu_read_unlock(ssp, idx);
+#endif
+}
+
+/*
+ * A queue frozen by a command and thawed by another (or by a work item):
+ * kernels that model the freeze as a lock for lockdep have _non_owner
+ * variants for that.
+ */
+static inline void nexus_freeze_queue_start(struct request_queue *q)
+{
+#ifdef NEXUS_HAVE_FREEZE_NON_OWNER
+	blk_freeze_queue_start_non_owner(q);
+#else
+	blk_freeze_queue_start(q);
+#endif
+}
+
+static inline void nexus_unfreeze_queue(struct request_queue *q)
+{
+#ifdef NEXUS_HAVE_FREEZE_NON_OWNER
+	blk_mq_unfreeze_queue_non_owner(q);
+#else
+	blk_mq_unfreeze_queue(q);
 #endif
 }
 

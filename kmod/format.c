@@ -405,6 +405,12 @@ static u64 nexus_fmt_walk_map(struct nexus_fmt_walk *w, u32 rec, u32 nr, u8 leve
 	return mapped;
 }
 
+/* May clusters be shared (snapshots, clones)? */
+static bool nexus_fmt_shared(const struct nexus_fmt_walk *w)
+{
+	return le32_to_cpu(w->sb->feature_incompat) & NEXUS_FEATURE_INCOMPAT_SHARED;
+}
+
 static void nexus_fmt_walk_record(struct nexus_fmt_walk *w, u32 i,
 				  const struct nexus_replica_rec *r)
 {
@@ -418,6 +424,11 @@ static void nexus_fmt_walk_record(struct nexus_fmt_walk *w, u32 i,
 		nexus_fmt_rec_problem(w, i, "bad name");
 	if (flags & ~NEXUS_REPLICA_FLAGS_KNOWN)
 		nexus_fmt_rec_problem(w, i, "unknown flags %#x", flags);
+	if ((flags & NEXUS_REPLICA_SNAPSHOT) && !nexus_fmt_shared(w))
+		nexus_fmt_rec_problem(w, i,
+				      "snapshot in a pool without the shared-clusters feature");
+	if ((flags & NEXUS_REPLICA_SNAPSHOT) && r->share_proto != NEXUS_SHARE_NONE)
+		nexus_fmt_rec_problem(w, i, "shared snapshot");
 	if (!size || size % NEXUS_SIZE_ALIGN ||
 	    size > nexus_fmt_max_replica_bytes(shift) ||
 	    (!(flags & NEXUS_REPLICA_THIN) && size > capacity)) {
@@ -449,6 +460,8 @@ static void nexus_fmt_walk_record(struct nexus_fmt_walk *w, u32 i,
 				      (unsigned long long)mapped, (unsigned long long)vclusters);
 	w->mapped += mapped;
 	w->replicas++;
+	if (flags & NEXUS_REPLICA_SNAPSHOT)
+		w->snapshots++;
 }
 
 /* Records in use, sorted by name, to find duplicates of name or uuid. */
@@ -519,25 +532,40 @@ static const void *nexus_fmt_fixed(struct nexus_fmt_walk *w, u32 nr)
 	return test_bit(nr, w->md_bad) ? NULL : w->block(w, nr);
 }
 
+/* Record @i if its table block is sound, else NULL. */
+static const struct nexus_replica_rec *nexus_fmt_record(struct nexus_fmt_walk *w, u32 i)
+{
+	const void *block = nexus_fmt_fixed(w, le32_to_cpu(w->sb->rtable_start) +
+					    i / NEXUS_RECORDS_PER_BLOCK);
+
+	if (!block)
+		return NULL;
+	return (const struct nexus_replica_rec *)nexus_fmt_payload(block) +
+	       i % NEXUS_RECORDS_PER_BLOCK;
+}
+
 static void nexus_fmt_walk_records(struct nexus_fmt_walk *w, struct nexus_fmt_ref *refs)
 {
-	const struct nexus_sb *sb = w->sb;
-	u32 max_rep = le32_to_cpu(sb->max_replicas), n = 0, i;
+	u32 max_rep = le32_to_cpu(w->sb->max_replicas), n = 0, i;
+	const struct nexus_replica_rec *r, *origin;
 
 	for (i = 0; i < max_rep; i++) {
-		u32 nr = le32_to_cpu(sb->rtable_start) + i / NEXUS_RECORDS_PER_BLOCK;
-		const void *block = nexus_fmt_fixed(w, nr);
-		const struct nexus_replica_rec *r;
-
-		if (!block)
-			continue;
-		r = (const struct nexus_replica_rec *)nexus_fmt_payload(block) +
-		    i % NEXUS_RECORDS_PER_BLOCK;
-		if (!(le32_to_cpu(r->flags) & NEXUS_REPLICA_IN_USE))
+		r = nexus_fmt_record(w, i);
+		if (!r || !(le32_to_cpu(r->flags) & NEXUS_REPLICA_IN_USE))
 			continue;
 		nexus_fmt_walk_record(w, i, r);
 		refs[n].rec = r;
 		refs[n++].index = i;
+	}
+	/* A parent is a record in use: destroying one clears its children's link. */
+	for (i = 0; i < n; i++) {
+		u32 parent = le32_to_cpu(refs[i].rec->parent);
+
+		if (!parent || parent > max_rep || parent == refs[i].index + 1)
+			continue;
+		origin = nexus_fmt_record(w, parent - 1);
+		if (origin && !(le32_to_cpu(origin->flags) & NEXUS_REPLICA_IN_USE))
+			nexus_fmt_rec_problem(w, refs[i].index, "parent %u is not in use", parent);
 	}
 	nexus_fmt_duplicates(w, refs, n);
 }
@@ -547,6 +575,10 @@ static void nexus_fmt_check_ref(struct nexus_fmt_walk *w, u32 c, u16 have, u16 w
 {
 	if (have)
 		w->used_clusters++;
+	if (want > 1 && !nexus_fmt_shared(w))
+		nexus_fmt_problem(w,
+				  "cluster %u: %u references in a pool without the shared-clusters feature",
+				  c, want);
 	if (have == want)
 		return;
 	if (c >= le32_to_cpu(w->sb->nr_clusters))
@@ -621,6 +653,7 @@ int nexus_fmt_walk(struct nexus_fmt_walk *w)
 
 	w->errors = 0;
 	w->replicas = 0;
+	w->snapshots = 0;
 	w->mapped = 0;
 	w->used_clusters = 0;
 	w->md_used = 0;

@@ -75,6 +75,7 @@ struct nexus_fmt_walk {
 	/* out */
 	unsigned int errors;		/* problems found */
 	unsigned int replicas;		/* records in use */
+	unsigned int snapshots;		/* of which snapshots */
 	u64 mapped;			/* map entries, all replicas */
 	u64 used_clusters;		/* clusters with a non-zero refcount */
 	u32 md_used;			/* metadata blocks in use */

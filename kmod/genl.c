@@ -218,6 +218,7 @@ static const struct genl_ops nexus_genl_ops[] = {
 	NEXUS_OP(NEXUS_CMD_REPLICA_DESTROY, nexus_nl_replica_destroy_doit, nexus_replica_policy),
 	NEXUS_OP(NEXUS_CMD_REPLICA_RESIZE, nexus_nl_replica_resize_doit, nexus_replica_policy),
 	NEXUS_OP(NEXUS_CMD_REPLICA_SET, nexus_nl_replica_set_doit, nexus_replica_policy),
+	NEXUS_OP(NEXUS_CMD_SNAPSHOT_CREATE, nexus_nl_snapshot_create_doit, nexus_replica_policy),
 	NEXUS_OP(NEXUS_CMD_NEXUS_CREATE, nexus_nl_vol_create_doit, nexus_vol_policy),
 	NEXUS_OP(NEXUS_CMD_NEXUS_ASSEMBLE, nexus_nl_vol_assemble_doit, nexus_vol_policy),
 	NEXUS_OP(NEXUS_CMD_NEXUS_STOP, nexus_nl_vol_stop_doit, nexus_vol_policy),
@@ -229,6 +230,8 @@ static const struct genl_ops nexus_genl_ops[] = {
 	NEXUS_OP(NEXUS_CMD_CHILD_ONLINE, nexus_nl_child_online_doit, nexus_vol_policy),
 	NEXUS_OP(NEXUS_CMD_REBUILD, nexus_nl_rebuild_doit, nexus_vol_policy),
 	NEXUS_OP(NEXUS_CMD_VERIFY, nexus_nl_verify_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_NEXUS_FREEZE, nexus_nl_freeze_doit, nexus_vol_policy),
+	NEXUS_OP(NEXUS_CMD_NEXUS_THAW, nexus_nl_thaw_doit, nexus_vol_policy),
 #undef NEXUS_OP
 	{
 		.cmd = NEXUS_CMD_REPLICA_GET,

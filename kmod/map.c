@@ -210,3 +210,94 @@ void nexus_map_free_from(struct nexus_pool *pool, struct nexus_map *map, u32 rec
 	le64_add_cpu(&r->mapped, -(s64)unmapped);
 	nexus_md_rec_dirty(&pool->md, rec);
 }
+
+static int nexus_map_leaves(struct nexus_pool *pool, u32 nr, u8 height, nexus_leaf_fn fn,
+			    void *arg)
+{
+	__le32 *e = nexus_map_entries(pool, nr);
+	u32 i;
+	int err;
+
+	if (height == 1)
+		return fn(pool, e, arg);
+	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
+		if (!e[i])
+			continue;
+		err = nexus_map_leaves(pool, le32_to_cpu(e[i]), height - 1, fn, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Call @fn with the entries of each leaf of record @rec's map, until it
+ * returns non-zero (which is returned).  md_lock held.
+ */
+int nexus_map_leaf_walk(struct nexus_pool *pool, u32 rec, nexus_leaf_fn fn, void *arg)
+{
+	struct nexus_replica_rec *r = nexus_md_rec(&pool->md, rec);
+	u32 root = le32_to_cpu(r->map_root);
+
+	lockdep_assert_held(&pool->md_lock);
+	return root ? nexus_map_leaves(pool, root, r->map_height, fn, arg) : 0;
+}
+
+static u32 nexus_map_count(struct nexus_pool *pool, u32 nr, u8 height)
+{
+	__le32 *e = nexus_map_entries(pool, nr);
+	u32 n = 1, i;
+
+	for (i = 0; height > 1 && i < NEXUS_MAP_PER_BLOCK; i++)
+		if (e[i])
+			n += nexus_map_count(pool, le32_to_cpu(e[i]), height - 1);
+	return n;
+}
+
+/* Map nodes of record @rec's map.  md_lock held. */
+u32 nexus_map_nodes(struct nexus_pool *pool, u32 rec)
+{
+	struct nexus_replica_rec *r = nexus_md_rec(&pool->md, rec);
+	u32 root = le32_to_cpu(r->map_root);
+
+	lockdep_assert_held(&pool->md_lock);
+	return root ? nexus_map_count(pool, root, r->map_height) : 0;
+}
+
+static u32 nexus_map_copy_node(struct nexus_pool *pool, u32 nr, u8 height)
+{
+	__le32 *e;
+	u32 copy, i;
+
+	if (WARN_ON(nexus_md_alloc_block(&pool->md, height == 1 ? NEXUS_BLK_MAP_LEAF :
+					 NEXUS_BLK_MAP_INNER, &copy)))
+		return 0;
+	e = nexus_map_entries(pool, copy);
+	memcpy(e, nexus_map_entries(pool, nr), NEXUS_BLOCK_PAYLOAD);
+	for (i = 0; height > 1 && i < NEXUS_MAP_PER_BLOCK; i++)
+		if (e[i])
+			e[i] = cpu_to_le32(nexus_map_copy_node(pool, le32_to_cpu(e[i]),
+							       height - 1));
+	nexus_md_dirty(&pool->md, copy);
+	return copy;
+}
+
+/*
+ * Give record @to (with no map yet) a copy of record @from's map: new
+ * nodes, the same entries, height and mapped count.  Map nodes are never
+ * shared; the clusters are, and their refcounts are the caller's.  The
+ * caller made sure that nexus_map_nodes(@from) blocks are free.  md_lock
+ * held; @to has no device yet, so no lookup can race with it.
+ */
+void nexus_map_copy(struct nexus_pool *pool, u32 from, u32 to)
+{
+	struct nexus_replica_rec *src = nexus_md_rec(&pool->md, from);
+	struct nexus_replica_rec *dst = nexus_md_rec(&pool->md, to);
+	u32 root = le32_to_cpu(src->map_root);
+
+	lockdep_assert_held(&pool->md_lock);
+	dst->map_height = src->map_height;
+	dst->map_root = cpu_to_le32(root ? nexus_map_copy_node(pool, root, src->map_height) : 0);
+	dst->mapped = src->mapped;
+	nexus_md_rec_dirty(&pool->md, to);
+}

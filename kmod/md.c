@@ -192,18 +192,20 @@ static __le16 *nexus_md_ref_slot(struct nexus_md *md, u32 cluster, u32 *block)
 	       cluster % NEXUS_SMAP_PER_BLOCK;
 }
 
+/* A cluster's refcount.  The IO path reads it without md_lock. */
 u16 nexus_md_ref(struct nexus_md *md, u32 cluster)
 {
 	u32 block;
 
-	return le16_to_cpu(*nexus_md_ref_slot(md, cluster, &block));
+	return le16_to_cpu(READ_ONCE(*nexus_md_ref_slot(md, cluster, &block)));
 }
 
+/* Set it; md_lock held. */
 void nexus_md_set_ref(struct nexus_md *md, u32 cluster, u16 ref)
 {
 	u32 block;
 
-	*nexus_md_ref_slot(md, cluster, &block) = cpu_to_le16(ref);
+	WRITE_ONCE(*nexus_md_ref_slot(md, cluster, &block), cpu_to_le16(ref));
 	nexus_md_dirty(md, block);
 }
 

@@ -20,7 +20,9 @@
  *   map.c         replica cluster maps (radix trees of map nodes)
  *   pool.c        pools: create, import, export, destroy; commit scheduling
  *   replica.c     replicas: create, destroy, resize, settings; their disks
- *   replica_io.c  the replica IO path: remap, thin allocation, flush
+ *   replica_io.c  the replica IO path: remap, thin allocation, copy on
+ *                 write, flush
+ *   snapshot.c    snapshots and clones; the write hold a snapshot takes
  *   label.c       the child label format (shared with nexusctl)
  *   vol.c         nexuses: create, assemble, stop, destroy; their disks
  *   vol_child.c   children: open, add, remove, fault, online; states
@@ -29,6 +31,7 @@
  *                 retries, the child IO watchdog
  *   vol_bitmap.c  the write-intent bitmap
  *   vol_rebuild.c rebuild and verify, and the range barrier they take
+ *   vol_freeze.c  freeze and thaw: drain, flush and hold a nexus's IO
  *   nl_vol.c      the nexus and child commands
  *   compat.h      every difference between supported kernels, fed by the
  *                 compile-time probes in compat/
@@ -49,6 +52,7 @@
 #include <linux/blk-mq.h>
 #include <linux/percpu.h>
 #include <linux/blkdev.h>
+#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/sizes.h>
@@ -72,7 +76,7 @@
 
 /* Feature bits this module implements (NEXUS_F_* in the uAPI header). */
 #define NEXUS_FEATURES			(NEXUS_F_EVENTS | NEXUS_F_CONFIG | NEXUS_F_POOLS | \
-					 NEXUS_F_NEXUS)
+					 NEXUS_F_NEXUS | NEXUS_F_SNAPSHOTS)
 
 /*
  * Module-wide settings: the defaults that objects take when they are
@@ -187,6 +191,9 @@ enum nexus_pool_state {
 	NEXUS_POOL_READ_ONLY,		/* metadata writes failed: ro_reason */
 };
 
+/* Copy-on-write goes through a buffer of this size. */
+#define NEXUS_COPY_CHUNK	SZ_1M
+
 struct nexus_pool {
 	struct list_head node;		/* nexus_pools, under nexus_pools_lock */
 	char name[NEXUS_NAME_LEN];
@@ -223,7 +230,8 @@ struct nexus_pool {
 	/* Data IO that may touch freed clusters: see nexus_pool_free_settle(). */
 	struct srcu_struct io_srcu;
 
-	struct workqueue_struct *wq;	/* allocations and commits */
+	struct workqueue_struct *wq;	/* allocations, copies, commits */
+	mempool_t *copy_bufs;		/* copy-on-write never fails for memory */
 	struct work_struct commit_work;
 	struct timer_list commit_timer;	/* commits what IO changed */
 	spinlock_t flush_lock;		/* guards flush_bios */
@@ -279,6 +287,11 @@ struct nexus_map {
 };
 
 u32 nexus_map_lookup(struct nexus_pool *pool, struct nexus_map *map, u64 logical);
+/* Called with the NEXUS_MAP_PER_BLOCK entries of a leaf; non-zero stops. */
+typedef int (*nexus_leaf_fn)(struct nexus_pool *pool, __le32 *e, void *arg);
+int nexus_map_leaf_walk(struct nexus_pool *pool, u32 rec, nexus_leaf_fn fn, void *arg);
+u32 nexus_map_nodes(struct nexus_pool *pool, u32 rec);
+void nexus_map_copy(struct nexus_pool *pool, u32 from, u32 to);
 int nexus_map_set(struct nexus_pool *pool, struct nexus_map *map, u32 rec,
 		  u64 logical, u32 value);
 int nexus_map_grow(struct nexus_pool *pool, struct nexus_map *map, u32 rec,
@@ -295,6 +308,13 @@ struct nexus_replica {
 	char name[NEXUS_NAME_LEN];
 	uuid_t uuid;
 	bool thin;
+	bool snapshot;			/* read-only, a device only when exposed */
+	/*
+	 * Its clusters may be shared (a snapshot, a clone, an origin): IO
+	 * takes the mapping path, which copies shared clusters on write.
+	 * Set under pool->md_lock while writes are held (READ_ONCE).
+	 */
+	bool cow;
 	u64 size;			/* bytes; changes under pool->lock */
 	struct nexus_map map;
 	struct gendisk *disk;
@@ -307,6 +327,11 @@ struct nexus_replica {
 
 	/* Thin clusters being allocated: logical cluster -> nexus_pending. */
 	struct xarray pending;		/* and its lock guards their bio lists */
+
+	/* A snapshot being taken holds the writes (snapshot.c). */
+	spinlock_t hold_lock;		/* guards frozen and held */
+	bool frozen;			/* writes wait in held */
+	struct bio_list held;
 };
 
 struct nexus_replica_create {
@@ -314,6 +339,7 @@ struct nexus_replica_create {
 	const u8 *uuid;			/* NULL: a random one */
 	u64 size;
 	bool thin;
+	struct nexus_replica *source;	/* a snapshot: make a clone of it */
 	const struct nexus_replica_settings *settings;	/* or NULL */
 };
 
@@ -355,8 +381,27 @@ int nexus_replica_destroy(struct nexus_replica *r, struct netlink_ext_ack *extac
 int nexus_replica_resize(struct nexus_replica *r, u64 size, struct netlink_ext_ack *extack);
 int nexus_replica_add_disk(struct nexus_replica *r);
 void nexus_replica_free(struct nexus_replica *r);
-int nexus_replica_load(struct nexus_pool *pool, u32 index);
+int nexus_replica_load(struct nexus_pool *pool, u32 index, struct nexus_replica **out);
 u64 nexus_replica_allocated(struct nexus_replica *r);
+int nexus_replica_expose(struct nexus_replica *r, bool expose,
+			 struct netlink_ext_ack *extack);
+bool nexus_pool_writable(struct nexus_pool *pool, struct netlink_ext_ack *extack);
+int nexus_replica_commit_new(struct nexus_pool *pool, u32 index, struct nexus_replica **out,
+			     struct netlink_ext_ack *extack);
+int nexus_replica_record(struct nexus_pool *pool, const struct nexus_replica_create *args,
+			 u32 *index, struct netlink_ext_ack *extack);
+void nexus_replica_record_free(struct nexus_pool *pool, u32 index);
+int nexus_replica_unique(struct nexus_pool *pool, const struct nexus_replica_create *args,
+			 struct netlink_ext_ack *extack);
+
+/* snapshot.c: snapshots and clones; the write hold snapshots take. */
+int nexus_snapshot_create(struct nexus_replica *origin, const struct nexus_replica_create *args,
+			  struct nexus_replica **out, struct netlink_ext_ack *extack);
+int nexus_clone_map(struct nexus_pool *pool, struct nexus_replica *snap, u32 index,
+		    struct netlink_ext_ack *extack);
+bool nexus_replica_hold(struct nexus_replica *r, struct bio *bio);
+bool nexus_map_shared(struct nexus_pool *pool, u32 rec);
+u64 nexus_map_exclusive(struct nexus_pool *pool, u32 rec);
 
 /* In front of each clone the thin IO path sends down (pool->bs). */
 struct nexus_tio {
@@ -382,6 +427,7 @@ int nexus_nl_replica_resize_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_replica_set_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_replica_get_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_replica_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int nexus_nl_snapshot_create_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* replica_io.c */
 void nexus_replica_submit_bio(struct bio *bio);
@@ -545,6 +591,12 @@ struct nexus_vol {
 	struct nexus_verify *verify;	/* the last or running one; under lock */
 	struct bio_set bs;		/* clones, struct nexus_clone */
 	struct nexus_stats __percpu *stats;
+
+	/* Freeze (vol_freeze.c); inside lock. Guards frozen, frozen_until. */
+	struct mutex freeze_lock;
+	bool frozen;			/* the queue is frozen until thawed */
+	u64 frozen_until;		/* seconds since the epoch */
+	struct delayed_work thaw_work;	/* thaws when the timeout runs out */
 };
 
 /* The blk-mq request payload: one nexus IO. */
@@ -621,6 +673,14 @@ int nexus_vol_stop(struct nexus_vol *vol, bool wipe, struct netlink_ext_ack *ext
 void nexus_vol_stop_all(void);
 u8 nexus_vol_state(struct nexus_vol *vol);
 void nexus_stats_sum(struct nexus_stats __percpu *pcpu, struct nexus_stats *sum);
+
+/* vol_freeze.c */
+#define NEXUS_FREEZE_TIMEOUT_MS		NEXUS_FREEZE_TIMEOUT_MS_DEFAULT
+int nexus_vol_freeze(struct nexus_vol *vol, u32 timeout_ms, struct netlink_ext_ack *extack);
+int nexus_vol_thaw(struct nexus_vol *vol, struct netlink_ext_ack *extack);
+void nexus_vol_thaw_work(struct work_struct *work);
+void nexus_vol_freeze_stop(struct nexus_vol *vol);
+u64 nexus_vol_frozen_until(struct nexus_vol *vol);
 
 /* vol_child.c */
 struct nexus_child *nexus_child_open(struct nexus_vol *vol, const struct nexus_child_spec *spec,
@@ -709,6 +769,8 @@ int nexus_nl_child_fault_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_child_online_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_rebuild_doit(struct sk_buff *skb, struct genl_info *info);
 int nexus_nl_verify_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info);
+int nexus_nl_thaw_doit(struct sk_buff *skb, struct genl_info *info);
 void nexus_nl_vol_notify(struct nexus_vol *vol, u8 event, struct nexus_child *child);
 
 #endif /* NEXUS_H */

@@ -61,6 +61,9 @@ const struct nla_policy nexus_replica_policy[NEXUS_ATTR_MAX + 1] = {
 	[NEXUS_ATTR_SHARE_ANY_HOST] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NEXUS_ATTR_REPLICA_HOSTS] = NLA_POLICY_NESTED(nexus_host_policy),
 	[NEXUS_ATTR_REPLICA_PROPS] = NLA_POLICY_NESTED(nexus_prop_policy),
+	[NEXUS_ATTR_REPLICA_SNAPSHOT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NEXUS_ATTR_REPLICA_PARENT] = NEXUS_NAME_POLICY,
+	[NEXUS_ATTR_REPLICA_EXPOSE] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* Fills. */
@@ -148,15 +151,37 @@ static int nexus_nl_put_prop(void *arg, const struct nexus_blob_entry *e)
 	return err;
 }
 
+/* The replica object of record @index of @pool, if any.  pool->lock held. */
+static struct nexus_replica *nexus_nl_record_replica(struct nexus_pool *pool, u32 index)
+{
+	struct nexus_replica *r;
+
+	list_for_each_entry(r, &pool->replicas, node)
+		if (r->index == index)
+			return r;
+	return NULL;
+}
+
 static int nexus_nl_put_replica(struct sk_buff *msg, struct nexus_replica *r)
 {
 	struct nexus_pool *pool = r->pool;
+	struct nexus_replica *parent = NULL;
 	struct nexus_replica_rec rec;
 	struct nlattr *nest;
 
+	lockdep_assert_held(&pool->lock);
 	mutex_lock(&pool->md_lock);
 	rec = *nexus_md_rec(&pool->md, r->index);
 	mutex_unlock(&pool->md_lock);
+	if (rec.parent)
+		parent = nexus_nl_record_replica(pool, le32_to_cpu(rec.parent) - 1);
+	if (nla_put_u8(msg, NEXUS_ATTR_REPLICA_SNAPSHOT, r->snapshot) ||
+	    nla_put_u64_64bit(msg, NEXUS_ATTR_REPLICA_EXCLUSIVE,
+			      nexus_map_exclusive(pool, r->index), NEXUS_ATTR_PAD) ||
+	    (parent && nla_put_string(msg, NEXUS_ATTR_REPLICA_PARENT, parent->name)) ||
+	    (memchr_inv(rec.parent_uuid, 0, sizeof(rec.parent_uuid)) &&
+	     nla_put(msg, NEXUS_ATTR_REPLICA_PARENT_UUID, 16, rec.parent_uuid)))
+		return -EMSGSIZE;
 
 	if (nla_put_string(msg, NEXUS_ATTR_POOL_NAME, pool->name) ||
 	    nla_put_string(msg, NEXUS_ATTR_REPLICA_NAME, r->name) ||
@@ -276,7 +301,7 @@ static struct nexus_pool *nexus_nl_pool(struct genl_info *info)
  * The replica a command is about: by uuid, or by pool and name.  Returns
  * it with its pool->lock held.
  */
-static struct nexus_replica *nexus_nl_replica(struct genl_info *info)
+static struct nexus_replica *nexus_nl_replica_any(struct genl_info *info)
 {
 	struct nexus_replica *r;
 	struct nexus_pool *pool;
@@ -300,12 +325,37 @@ static struct nexus_replica *nexus_nl_replica(struct genl_info *info)
 	mutex_lock(&pool->lock);
 	r = nexus_replica_find(pool, nla_data(info->attrs[NEXUS_ATTR_REPLICA_NAME]));
 	if (!r) {
+		struct nlattr *kind = info->attrs[NEXUS_ATTR_REPLICA_SNAPSHOT];
+
 		mutex_unlock(&pool->lock);
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NEXUS_ATTR_REPLICA_NAME],
-				    "no such replica in the pool");
+		if (kind && nla_get_u8(kind))
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NEXUS_ATTR_REPLICA_NAME],
+					    "no such snapshot in the pool");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NEXUS_ATTR_REPLICA_NAME],
+					    "no such replica in the pool");
 		return ERR_PTR(-ENOENT);
 	}
 	return r;
+}
+
+/*
+ * The same, of the kind NEXUS_ATTR_REPLICA_SNAPSHOT asks for if given: a
+ * tool that means a snapshot does not destroy a replica by mistake.
+ */
+static struct nexus_replica *nexus_nl_replica(struct genl_info *info)
+{
+	struct nlattr *kind = info->attrs[NEXUS_ATTR_REPLICA_SNAPSHOT];
+	struct nexus_replica *r = nexus_nl_replica_any(info);
+
+	if (IS_ERR(r) || !kind || nla_get_u8(kind) == r->snapshot)
+		return r;
+	mutex_unlock(&r->pool->lock);
+	if (r->snapshot)
+		NL_SET_ERR_MSG_ATTR(info->extack, kind, "it is a snapshot, not a replica");
+	else
+		NL_SET_ERR_MSG_ATTR(info->extack, kind, "it is a replica, not a snapshot");
+	return ERR_PTR(-EINVAL);
 }
 
 /* Pool commands. */
@@ -574,42 +624,140 @@ static bool nexus_nl_share(struct genl_info *info, struct nexus_replica_settings
 	return true;
 }
 
-int nexus_nl_replica_create_doit(struct sk_buff *skb, struct genl_info *info)
+/* A clone of the snapshot NEXUS_ATTR_REPLICA_PARENT: its size, thin.  pool->lock held. */
+static int nexus_nl_clone_args(struct genl_info *info, struct nexus_pool *pool,
+			       struct nexus_replica_create *args)
 {
-	struct nexus_replica_settings settings = {};
-	struct nexus_replica_create args = { .settings = &settings };
+	struct nlattr *from = info->attrs[NEXUS_ATTR_REPLICA_PARENT];
+	struct nexus_replica *snap = nexus_replica_find(pool, nla_data(from));
+
+	if (!snap) {
+		NL_SET_ERR_MSG_ATTR(info->extack, from, "no such snapshot in the pool");
+		return -ENOENT;
+	}
+	if (!snap->snapshot) {
+		NL_SET_ERR_MSG_ATTR(info->extack, from,
+				    "clones are made from snapshots: snapshot the replica first");
+		return -EINVAL;
+	}
+	if (info->attrs[NEXUS_ATTR_REPLICA_SIZE] && args->size != snap->size) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NEXUS_ATTR_REPLICA_SIZE],
+				    "a clone has its snapshot's size: resize it afterwards");
+		return -EINVAL;
+	}
+	args->size = snap->size;
+	args->thin = true;
+	args->source = snap;
+	return 0;
+}
+
+/*
+ * Make a replica or snapshot with @make in the pool the request names,
+ * under its pool->lock; announce it and answer with it.
+ */
+static int nexus_nl_make(struct genl_info *info, struct nexus_replica_create *args, u8 cmd,
+			 int (*make)(struct genl_info *info, struct nexus_pool *pool,
+				     struct nexus_replica_create *args,
+				     struct nexus_replica **out))
+{
 	struct nexus_replica *r;
 	struct nexus_pool *pool;
 	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_REPLICA_NAME) ||
-	    GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_REPLICA_SIZE) ||
-	    !nexus_nl_name_ok(info, NEXUS_ATTR_REPLICA_NAME) ||
-	    !nexus_nl_share(info, &settings))
-		return -EINVAL;
-	args.name = nla_data(info->attrs[NEXUS_ATTR_REPLICA_NAME]);
-	args.size = nla_get_u64(info->attrs[NEXUS_ATTR_REPLICA_SIZE]);
-	args.thin = info->attrs[NEXUS_ATTR_REPLICA_THIN] &&
-		    nla_get_u8(info->attrs[NEXUS_ATTR_REPLICA_THIN]);
-	if (info->attrs[NEXUS_ATTR_REPLICA_UUID])
-		args.uuid = nla_data(info->attrs[NEXUS_ATTR_REPLICA_UUID]);
-	err = nexus_nl_entries(info, &settings);
-	if (err)
-		return err;
 
 	mutex_lock(&nexus_pools_lock);
 	pool = nexus_nl_pool(info);
 	err = PTR_ERR_OR_ZERO(pool);
 	if (!err) {
 		mutex_lock(&pool->lock);
-		err = nexus_replica_create(pool, &args, &r, info->extack);
+		err = make(info, pool, args, &r);
 		if (!err) {
 			nexus_nl_notify_replica(r, NEXUS_EVENT_CREATED);
-			err = nexus_nl_reply_replica(info, r, NEXUS_CMD_REPLICA_CREATE);
+			err = nexus_nl_reply_replica(info, r, cmd);
 		}
 		mutex_unlock(&pool->lock);
 	}
 	mutex_unlock(&nexus_pools_lock);
+	return err;
+}
+
+static int nexus_nl_make_replica(struct genl_info *info, struct nexus_pool *pool,
+				 struct nexus_replica_create *args, struct nexus_replica **out)
+{
+	int err = 0;
+
+	if (info->attrs[NEXUS_ATTR_REPLICA_PARENT])
+		err = nexus_nl_clone_args(info, pool, args);
+	return err ?: nexus_replica_create(pool, args, out, info->extack);
+}
+
+static int nexus_nl_make_snapshot(struct genl_info *info, struct nexus_pool *pool,
+				  struct nexus_replica_create *args, struct nexus_replica **out)
+{
+	struct nlattr *from = info->attrs[NEXUS_ATTR_REPLICA_PARENT];
+	struct nexus_replica *origin = nexus_replica_find(pool, nla_data(from));
+
+	if (!origin) {
+		NL_SET_ERR_MSG_ATTR(info->extack, from, "no such replica in the pool");
+		return -ENOENT;
+	}
+	return nexus_snapshot_create(origin, args, out, info->extack);
+}
+
+int nexus_nl_replica_create_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nexus_replica_settings settings = {};
+	struct nexus_replica_create args = { .settings = &settings };
+	struct nlattr **a = info->attrs;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_REPLICA_NAME) ||
+	    (!a[NEXUS_ATTR_REPLICA_PARENT] && GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_REPLICA_SIZE)) ||
+	    !nexus_nl_name_ok(info, NEXUS_ATTR_REPLICA_NAME) ||
+	    !nexus_nl_share(info, &settings))
+		return -EINVAL;
+	args.name = nla_data(a[NEXUS_ATTR_REPLICA_NAME]);
+	if (a[NEXUS_ATTR_REPLICA_SIZE])
+		args.size = nla_get_u64(a[NEXUS_ATTR_REPLICA_SIZE]);
+	args.thin = a[NEXUS_ATTR_REPLICA_THIN] && nla_get_u8(a[NEXUS_ATTR_REPLICA_THIN]);
+	if (a[NEXUS_ATTR_REPLICA_PARENT] && a[NEXUS_ATTR_REPLICA_THIN] && !args.thin) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[NEXUS_ATTR_REPLICA_THIN], "clones are thin");
+		return -EINVAL;
+	}
+	if (a[NEXUS_ATTR_REPLICA_UUID])
+		args.uuid = nla_data(a[NEXUS_ATTR_REPLICA_UUID]);
+	err = nexus_nl_entries(info, &settings);
+	if (err)
+		return err;
+	err = nexus_nl_make(info, &args, NEXUS_CMD_REPLICA_CREATE, nexus_nl_make_replica);
+	kfree(settings.entries);
+	return err;
+}
+
+int nexus_nl_snapshot_create_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nexus_replica_settings settings = {};
+	struct nexus_replica_create args = { .settings = &settings };
+	struct nlattr **a = info->attrs;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_REPLICA_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_REPLICA_PARENT) ||
+	    !nexus_nl_name_ok(info, NEXUS_ATTR_REPLICA_NAME))
+		return -EINVAL;
+	if (a[NEXUS_ATTR_REPLICA_SIZE] || a[NEXUS_ATTR_REPLICA_THIN] || a[NEXUS_ATTR_SHARE_PROTO] ||
+	    a[NEXUS_ATTR_SHARE_ADDR] || a[NEXUS_ATTR_SHARE_PORT] || a[NEXUS_ATTR_SHARE_ANY_HOST] ||
+	    a[NEXUS_ATTR_REPLICA_HOSTS]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a snapshot takes its origin's size and type, and is not shared");
+		return -EINVAL;
+	}
+	args.name = nla_data(a[NEXUS_ATTR_REPLICA_NAME]);
+	if (a[NEXUS_ATTR_REPLICA_UUID])
+		args.uuid = nla_data(a[NEXUS_ATTR_REPLICA_UUID]);
+	err = nexus_nl_entries(info, &settings);
+	if (err)
+		return err;
+	err = nexus_nl_make(info, &args, NEXUS_CMD_SNAPSHOT_CREATE, nexus_nl_make_snapshot);
 	kfree(settings.entries);
 	return err;
 }
@@ -667,12 +815,14 @@ int nexus_nl_replica_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nexus_replica *r;
 	int err;
 
+	struct nlattr *expose = info->attrs[NEXUS_ATTR_REPLICA_EXPOSE];
+
 	if (!nexus_nl_share(info, &settings))
 		return -EINVAL;
 	err = nexus_nl_entries(info, &settings);
 	if (err)
 		return err;
-	if (!settings.share && !settings.blob) {
+	if (!settings.share && !settings.blob && !expose) {
 		NL_SET_ERR_MSG(info->extack, "no setting given");
 		return -EINVAL;
 	}
@@ -680,7 +830,10 @@ int nexus_nl_replica_set_doit(struct sk_buff *skb, struct genl_info *info)
 	r = nexus_nl_replica(info);
 	err = PTR_ERR_OR_ZERO(r);
 	if (!err) {
-		err = nexus_replica_set(r, &settings, info->extack);
+		if (expose)
+			err = nexus_replica_expose(r, nla_get_u8(expose), info->extack);
+		if (!err && (settings.share || settings.blob))
+			err = nexus_replica_set(r, &settings, info->extack);
 		if (!err) {
 			nexus_nl_notify_replica(r, NEXUS_EVENT_CHANGED);
 			err = nexus_nl_reply_replica(info, r, NEXUS_CMD_REPLICA_SET);

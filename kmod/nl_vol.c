@@ -16,6 +16,11 @@ static struct netlink_range_validation nexus_chunk_range = {
 	.max = 1ULL << NEXUS_BITMAP_CHUNK_SHIFT_MAX,
 };
 
+static struct netlink_range_validation nexus_freeze_timeout_range = {
+	.min = NEXUS_FREEZE_TIMEOUT_MS_MIN,
+	.max = NEXUS_FREEZE_TIMEOUT_MS_MAX,
+};
+
 static struct netlink_range_validation nexus_vol_size_range = {
 	.min = 4096,
 	.max = NEXUS_MAX_VOLUME_BYTES,
@@ -49,6 +54,8 @@ const struct nla_policy nexus_vol_policy[NEXUS_ATTR_MAX + 1] = {
 	[NEXUS_ATTR_REBUILD_ACTION] = NLA_POLICY_RANGE(NLA_U8, NEXUS_REBUILD_PAUSE,
 						       NEXUS_REBUILD_STOP),
 	[NEXUS_ATTR_VERIFY_REPAIR] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NEXUS_ATTR_FREEZE_TIMEOUT_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &nexus_freeze_timeout_range),
 };
 
 /* Fills. */
@@ -114,11 +121,15 @@ static int nexus_nl_put_child(struct sk_buff *msg, struct nexus_child *c)
 
 static int nexus_nl_put_vol(struct sk_buff *msg, struct nexus_vol *vol)
 {
+	u64 inflight = 0, frozen_until;
 	struct nlattr *nest;
 	unsigned int slot;
-	u64 inflight = 0;
 
 	lockdep_assert_held(&vol->lock);
+	frozen_until = nexus_vol_frozen_until(vol);
+	if (frozen_until && nla_put_u64_64bit(msg, NEXUS_ATTR_NEXUS_FROZEN_UNTIL, frozen_until,
+					      NEXUS_ATTR_PAD))
+		return -EMSGSIZE;
 	if (nla_put_string(msg, NEXUS_ATTR_NEXUS_NAME, vol->name) ||
 	    nla_put(msg, NEXUS_ATTR_NEXUS_UUID, 16, &vol->uuid) ||
 	    nla_put_u64_64bit(msg, NEXUS_ATTR_NEXUS_SIZE, vol->size, NEXUS_ATTR_PAD) ||
@@ -590,6 +601,28 @@ static int nexus_nl_verify(struct genl_info *info, struct nexus_vol *vol)
 	}
 	return nexus_verify_start(vol, info->attrs[NEXUS_ATTR_VERIFY_REPAIR] &&
 				  nla_get_u8(info->attrs[NEXUS_ATTR_VERIFY_REPAIR]), info->extack);
+}
+
+static int nexus_nl_freeze(struct genl_info *info, struct nexus_vol *vol)
+{
+	struct nlattr *timeout = info->attrs[NEXUS_ATTR_FREEZE_TIMEOUT_MS];
+
+	return nexus_vol_freeze(vol, timeout ? nla_get_u32(timeout) : 0, info->extack);
+}
+
+static int nexus_nl_thaw(struct genl_info *info, struct nexus_vol *vol)
+{
+	return nexus_vol_thaw(vol, info->extack);
+}
+
+int nexus_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return nexus_nl_vol_op(info, NEXUS_CMD_NEXUS_FREEZE, nexus_nl_freeze);
+}
+
+int nexus_nl_thaw_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return nexus_nl_vol_op(info, NEXUS_CMD_NEXUS_THAW, nexus_nl_thaw);
 }
 
 int nexus_nl_verify_doit(struct sk_buff *skb, struct genl_info *info)

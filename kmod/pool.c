@@ -195,6 +195,17 @@ u32 nexus_pool_used(struct nexus_pool *pool)
 	return pool->nr_clusters - nexus_alloc_free_count(&pool->alloc);
 }
 
+/* Copy-on-write buffers (mempool_create_kvmalloc_pool() is 6.3+). */
+static void *nexus_copy_buf_alloc(gfp_t gfp, void *data)
+{
+	return kvmalloc(NEXUS_COPY_CHUNK, gfp);
+}
+
+static void nexus_copy_buf_free(void *buf, void *data)
+{
+	kvfree(buf);
+}
+
 static struct nexus_pool *nexus_pool_alloc(void)
 {
 	struct nexus_pool *pool = kzalloc(sizeof(*pool), GFP_KERNEL);
@@ -219,8 +230,13 @@ static struct nexus_pool *nexus_pool_alloc(void)
 	pool->wq = alloc_workqueue("nexus_pool", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!pool->wq)
 		goto out_exit_split_bioset;
+	pool->copy_bufs = mempool_create(1, nexus_copy_buf_alloc, nexus_copy_buf_free, NULL);
+	if (!pool->copy_bufs)
+		goto out_destroy_wq;
 	return pool;
 
+out_destroy_wq:
+	destroy_workqueue(pool->wq);
 out_exit_split_bioset:
 	bioset_exit(&pool->split_bs);
 out_exit_bioset:
@@ -237,6 +253,7 @@ static void nexus_pool_free(struct nexus_pool *pool)
 {
 	del_timer_sync(&pool->commit_timer);
 	destroy_workqueue(pool->wq);
+	mempool_destroy(pool->copy_bufs);
 	bioset_exit(&pool->split_bs);
 	bioset_exit(&pool->bs);
 	cleanup_srcu_struct(&pool->io_srcu);
@@ -410,7 +427,7 @@ int nexus_pool_import(const char *path, const char *name, struct nexus_pool **ou
 	for (i = 0; i < le32_to_cpu(pool->md.sb.max_replicas); i++) {
 		if (!(le32_to_cpu(nexus_md_rec(&pool->md, i)->flags) & NEXUS_REPLICA_IN_USE))
 			continue;
-		err = nexus_replica_load(pool, i);
+		err = nexus_replica_load(pool, i, NULL);
 		if (err) {
 			NL_SET_ERR_MSG(extack, "cannot set up the pool's replicas");
 			goto out_free_replicas;

@@ -29,11 +29,13 @@
 static int nexus_replica_major;
 static DEFINE_IDA(nexus_replica_ida);
 
-static int nexus_replica_open(struct gendisk *disk)
+static int nexus_replica_open(struct gendisk *disk, bool write)
 {
 	struct nexus_replica *r = disk->private_data;
 	int err = 0;
 
+	if (write && r->snapshot)
+		return -EROFS;
 	mutex_lock(&r->open_lock);
 	if (r->dying)
 		err = -ENXIO;
@@ -162,10 +164,16 @@ static struct nexus_replica *nexus_replica_alloc(struct nexus_pool *pool, u32 in
 	r->name[NEXUS_NAME_LEN - 1] = '\0';
 	memcpy(&r->uuid, rec->uuid, sizeof(r->uuid));
 	r->thin = le32_to_cpu(rec->flags) & NEXUS_REPLICA_THIN;
+	r->snapshot = le32_to_cpu(rec->flags) & NEXUS_REPLICA_SNAPSHOT;
 	r->size = le64_to_cpu(rec->size);
 	nexus_map_load(&r->map, rec);
+	mutex_lock(&pool->md_lock);
+	r->cow = r->snapshot || nexus_map_shared(pool, index);
+	mutex_unlock(&pool->md_lock);
 	mutex_init(&r->open_lock);
 	xa_init(&r->pending);
+	spin_lock_init(&r->hold_lock);
+	bio_list_init(&r->held);
 	INIT_LIST_HEAD(&r->node);
 	r->id = -1;
 	return r;
@@ -193,6 +201,7 @@ int nexus_replica_add_disk(struct nexus_replica *r)
 	disk->flags |= GENHD_FL_NO_PART;
 	snprintf(disk->disk_name, DISK_NAME_LEN, "nxr%d", r->id);
 	set_capacity(disk, r->size >> SECTOR_SHIFT);
+	set_disk_ro(disk, r->snapshot);
 	err = device_add_disk(NULL, disk, nexus_replica_groups);
 	if (err)
 		goto out_put_disk;
@@ -207,14 +216,22 @@ out_free_id:
 	return err;
 }
 
-/* Take the device away (no IO is left afterwards) and free the replica. */
+/* Take the device away, if it has one: no IO is left afterwards. */
+static void nexus_replica_del_disk(struct nexus_replica *r)
+{
+	if (!r->disk)
+		return;
+	del_gendisk(r->disk);
+	put_disk(r->disk);
+	ida_free(&nexus_replica_ida, r->id);
+	r->disk = NULL;
+	r->id = -1;
+}
+
+/* Take the device away and free the replica. */
 void nexus_replica_free(struct nexus_replica *r)
 {
-	if (r->disk) {
-		del_gendisk(r->disk);
-		put_disk(r->disk);
-		ida_free(&nexus_replica_ida, r->id);
-	}
+	nexus_replica_del_disk(r);
 	/* Allocations still queued finish before the replica goes. */
 	flush_workqueue(r->pool->wq);
 	WARN_ON(!xa_empty(&r->pending));
@@ -222,19 +239,27 @@ void nexus_replica_free(struct nexus_replica *r)
 	kfree(r);
 }
 
-int nexus_replica_load(struct nexus_pool *pool, u32 index)
+/*
+ * Set up the replica of record @index, with its device (a snapshot gets
+ * one only when exposed), and add it to the pool.  pool->lock held.
+ */
+int nexus_replica_load(struct nexus_pool *pool, u32 index, struct nexus_replica **out)
 {
 	struct nexus_replica *r = nexus_replica_alloc(pool, index);
 	int err;
 
 	if (!r)
 		return -ENOMEM;
-	err = nexus_replica_add_disk(r);
-	if (err) {
-		kfree(r);
-		return err;
+	if (!r->snapshot) {
+		err = nexus_replica_add_disk(r);
+		if (err) {
+			kfree(r);
+			return err;
+		}
 	}
 	list_add_tail(&r->node, &pool->replicas);
+	if (out)
+		*out = r;
 	return 0;
 }
 
@@ -431,7 +456,21 @@ static int nexus_replica_commit(struct nexus_pool *pool, struct netlink_ext_ack 
 	return err;
 }
 
-static bool nexus_pool_writable(struct nexus_pool *pool, struct netlink_ext_ack *extack)
+/* Commit the new record @index, then set up its replica.  pool->lock held. */
+int nexus_replica_commit_new(struct nexus_pool *pool, u32 index, struct nexus_replica **out,
+			     struct netlink_ext_ack *extack)
+{
+	int err = nexus_replica_commit(pool, extack);
+
+	if (err)
+		return err;
+	err = nexus_replica_load(pool, index, out);
+	if (err)
+		NL_SET_ERR_MSG(extack, "made and committed, but not set up: import the pool again");
+	return err;
+}
+
+bool nexus_pool_writable(struct nexus_pool *pool, struct netlink_ext_ack *extack)
 {
 	if (READ_ONCE(pool->state) == NEXUS_POOL_READ_ONLY) {
 		NL_SET_ERR_MSG(extack, "pool is read-only (export and check it)");
@@ -527,28 +566,110 @@ static u64 nexus_replica_clusters(struct nexus_pool *pool, u64 size)
 	return DIV_ROUND_UP_ULL(size, nexus_pool_cluster_bytes(pool));
 }
 
+/*
+ * -EEXIST (and why) if @args names a replica or snapshot of @pool, or has
+ * the uuid of one of any pool.  nexus_pools_lock and pool->lock held.
+ */
+int nexus_replica_unique(struct nexus_pool *pool, const struct nexus_replica_create *args,
+			 struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&nexus_pools_lock);
+	lockdep_assert_held(&pool->lock);
+	if (nexus_replica_find(pool, args->name)) {
+		NL_SET_ERR_MSG(extack, "a replica or snapshot with this name exists in the pool");
+		return -EEXIST;
+	}
+	if (args->uuid && nexus_replica_find_uuid(args->uuid)) {
+		NL_SET_ERR_MSG(extack, "a replica or snapshot with this uuid exists");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Take a free record for a new replica or snapshot named @args->name, with
+ * its uuid, creation time and properties; the caller sets the rest.
+ * Undone by nexus_replica_record_free().  md_lock held.
+ */
+int nexus_replica_record(struct nexus_pool *pool, const struct nexus_replica_create *args,
+			 u32 *index, struct netlink_ext_ack *extack)
+{
+	u32 max_rep = le32_to_cpu(pool->md.sb.max_replicas), i;
+	struct nexus_replica_rec *rec;
+	int err = 0;
+
+	lockdep_assert_held(&pool->md_lock);
+	err = nexus_replica_unique(pool, args, extack);
+	if (err)
+		return err;
+	for (i = 0; i < max_rep; i++)
+		if (!(le32_to_cpu(nexus_md_rec(&pool->md, i)->flags) & NEXUS_REPLICA_IN_USE))
+			break;
+	if (i == max_rep) {
+		NL_SET_ERR_MSG(extack, "pool has as many replicas and snapshots as it can hold");
+		return -ENOSPC;
+	}
+	rec = nexus_md_rec(&pool->md, i);
+	memset(rec, 0, sizeof(*rec));
+	rec->flags = cpu_to_le32(NEXUS_REPLICA_IN_USE);
+	strscpy(rec->name, args->name, sizeof(rec->name));
+	if (args->uuid)
+		memcpy(rec->uuid, args->uuid, sizeof(rec->uuid));
+	else
+		generate_random_uuid(rec->uuid);
+	rec->created = cpu_to_le64(ktime_get_real_seconds());
+	nexus_md_rec_dirty(&pool->md, i);
+	if (args->settings && args->settings->blob)
+		err = nexus_blob_write(pool, i, args->settings->entries,
+				       args->settings->nr_entries);
+	if (err == -E2BIG)
+		NL_SET_ERR_MSG(extack, "properties and hosts take more than 64 KiB of metadata");
+	else if (err)
+		NL_SET_ERR_MSG(extack, "pool metadata is full");
+	if (err) {
+		memset(rec, 0, sizeof(*rec));
+		return err;
+	}
+	*index = i;
+	return 0;
+}
+
+/* Free record @index, its map and blob.  md_lock held, no IO to it. */
+void nexus_replica_record_free(struct nexus_pool *pool, u32 index)
+{
+	u32 max_rep = le32_to_cpu(pool->md.sb.max_replicas), i;
+	struct nexus_replica_rec *rec = nexus_md_rec(&pool->md, index);
+	struct nexus_map map;
+
+	lockdep_assert_held(&pool->md_lock);
+	nexus_map_load(&map, rec);
+	nexus_map_free_from(pool, &map, index, 0);
+	nexus_blob_free(pool, index);
+	memset(rec, 0, sizeof(*rec));
+	nexus_md_rec_dirty(&pool->md, index);
+	/* Its snapshots and clones keep its uuid, not a link to a free record. */
+	for (i = 0; i < max_rep; i++) {
+		rec = nexus_md_rec(&pool->md, i);
+		if (le32_to_cpu(rec->parent) == index + 1) {
+			rec->parent = 0;
+			nexus_md_rec_dirty(&pool->md, i);
+		}
+	}
+}
+
 int nexus_replica_create(struct nexus_pool *pool, const struct nexus_replica_create *args,
 			 struct nexus_replica **out, struct netlink_ext_ack *extack)
 {
-	u32 max_rep = le32_to_cpu(pool->md.sb.max_replicas), index;
 	u64 clusters = nexus_replica_clusters(pool, args->size);
 	struct nexus_replica_rec *rec;
-	struct nexus_replica *r;
 	struct nexus_map map = {};
+	u32 index;
 	int err;
 
 	lockdep_assert_held(&nexus_pools_lock);
 	lockdep_assert_held(&pool->lock);
 	if (!nexus_pool_writable(pool, extack))
 		return -EROFS;
-	if (nexus_replica_find(pool, args->name)) {
-		NL_SET_ERR_MSG(extack, "a replica with this name exists in the pool");
-		return -EEXIST;
-	}
-	if (args->uuid && nexus_replica_find_uuid(args->uuid)) {
-		NL_SET_ERR_MSG(extack, "a replica with this uuid exists");
-		return -EEXIST;
-	}
 	if (!nexus_replica_size_valid(pool, args->size, args->thin, extack))
 		return -EINVAL;
 	if (!args->thin && clusters > nexus_alloc_free_count(&pool->alloc)) {
@@ -557,72 +678,37 @@ int nexus_replica_create(struct nexus_pool *pool, const struct nexus_replica_cre
 	}
 
 	mutex_lock(&pool->md_lock);
-	for (index = 0; index < max_rep; index++)
-		if (!(le32_to_cpu(nexus_md_rec(&pool->md, index)->flags) & NEXUS_REPLICA_IN_USE))
-			break;
-	if (index == max_rep) {
+	err = nexus_replica_record(pool, args, &index, extack);
+	if (err) {
 		mutex_unlock(&pool->md_lock);
-		NL_SET_ERR_MSG(extack, "pool has as many replicas as it can hold");
-		return -ENOSPC;
+		return err;
 	}
 	rec = nexus_md_rec(&pool->md, index);
-	memset(rec, 0, sizeof(*rec));
-	rec->flags = cpu_to_le32(NEXUS_REPLICA_IN_USE | (args->thin ? NEXUS_REPLICA_THIN : 0));
-	strscpy(rec->name, args->name, sizeof(rec->name));
-	if (args->uuid)
-		memcpy(rec->uuid, args->uuid, sizeof(rec->uuid));
-	else
-		generate_random_uuid(rec->uuid);
+	rec->flags |= cpu_to_le32(args->thin ? NEXUS_REPLICA_THIN : 0);
 	rec->size = cpu_to_le64(args->size);
 	rec->map_height = nexus_fmt_map_height(clusters);
-	rec->created = cpu_to_le64(ktime_get_real_seconds());
-	nexus_md_rec_dirty(&pool->md, index);
-	err = 0;
 	if (args->settings && args->settings->share)
 		nexus_replica_apply(rec, args->settings);
-	if (args->settings && args->settings->blob)
-		err = nexus_blob_write(pool, index, args->settings->entries,
-				       args->settings->nr_entries);
-	if (!err && !args->thin)
+	nexus_md_rec_dirty(&pool->md, index);
+	if (args->source) {
+		err = nexus_clone_map(pool, args->source, index, extack);
+		if (err)
+			goto out_free_record;
+	} else if (!args->thin) {
 		err = nexus_replica_thick_alloc(pool, &map, index, 0, clusters);
-	if (err == -ENOSPC) {
-		NL_SET_ERR_MSG(extack, "pool has not enough free space or metadata");
-		goto out_free_record;
-	} else if (err == -E2BIG) {
-		NL_SET_ERR_MSG(extack, "properties and hosts take more than 64 KiB of metadata");
-		goto out_free_record;
-	} else if (err) {
-		NL_SET_ERR_MSG(extack, "cannot allocate the replica");
-		goto out_free_record;
+		if (err) {
+			NL_SET_ERR_MSG(extack, "pool has not enough free space or metadata");
+			goto out_free_record;
+		}
 	}
 	mutex_unlock(&pool->md_lock);
 
 	if (!args->thin)
 		nexus_replica_zero(pool, &map, 0, clusters);
-	err = nexus_replica_commit(pool, extack);
-	if (err)
-		return err;
-
-	r = nexus_replica_alloc(pool, index);
-	if (!r) {
-		NL_SET_ERR_MSG(extack, "replica made, but out of memory: import the pool again");
-		return -ENOMEM;
-	}
-	err = nexus_replica_add_disk(r);
-	if (err) {
-		kfree(r);
-		NL_SET_ERR_MSG(extack, "replica made, but not its device: import the pool again");
-		return err;
-	}
-	list_add_tail(&r->node, &pool->replicas);
-	*out = r;
-	return 0;
+	return nexus_replica_commit_new(pool, index, out, extack);
 
 out_free_record:
-	nexus_map_free_from(pool, &map, index, 0);
-	nexus_blob_free(pool, index);
-	memset(rec, 0, sizeof(*rec));
-	nexus_md_rec_dirty(&pool->md, index);
+	nexus_replica_record_free(pool, index);
 	mutex_unlock(&pool->md_lock);
 	return err;
 }
@@ -655,7 +741,6 @@ static void nexus_replica_release_closed(struct nexus_replica *r)
 int nexus_replica_destroy(struct nexus_replica *r, struct netlink_ext_ack *extack)
 {
 	struct nexus_pool *pool = r->pool;
-	struct nexus_replica_rec *rec;
 	int err;
 
 	lockdep_assert_held(&pool->lock);
@@ -666,19 +751,12 @@ int nexus_replica_destroy(struct nexus_replica *r, struct netlink_ext_ack *extac
 		return err;
 	list_del(&r->node);
 	/* No IO from here on: the device goes first. */
-	del_gendisk(r->disk);
+	nexus_replica_del_disk(r);
 
 	mutex_lock(&pool->md_lock);
-	nexus_map_free_from(pool, &r->map, r->index, 0);
-	nexus_blob_free(pool, r->index);
-	rec = nexus_md_rec(&pool->md, r->index);
-	memset(rec, 0, sizeof(*rec));
-	nexus_md_rec_dirty(&pool->md, r->index);
+	nexus_replica_record_free(pool, r->index);
 	mutex_unlock(&pool->md_lock);
 
-	put_disk(r->disk);
-	ida_free(&nexus_replica_ida, r->id);
-	r->disk = NULL;
 	nexus_replica_free(r);
 	return nexus_replica_commit(pool, extack);
 }
@@ -694,6 +772,10 @@ int nexus_replica_resize(struct nexus_replica *r, u64 size, struct netlink_ext_a
 	lockdep_assert_held(&pool->lock);
 	if (!nexus_pool_writable(pool, extack))
 		return -EROFS;
+	if (r->snapshot) {
+		NL_SET_ERR_MSG(extack, "a snapshot cannot be resized: clone it");
+		return -EINVAL;
+	}
 	if (!nexus_replica_size_valid(pool, size, r->thin, extack))
 		return -EINVAL;
 	if (size == r->size)
@@ -752,6 +834,10 @@ int nexus_replica_set(struct nexus_replica *r, const struct nexus_replica_settin
 	lockdep_assert_held(&pool->lock);
 	if (!nexus_pool_writable(pool, extack))
 		return -EROFS;
+	if (r->snapshot && s->share && s->proto != NEXUS_SHARE_NONE) {
+		NL_SET_ERR_MSG(extack, "a snapshot cannot be shared: clone it, or expose it here");
+		return -EINVAL;
+	}
 	mutex_lock(&pool->md_lock);
 	/* The blob first: if it cannot be written, nothing has changed. */
 	if (s->blob)
@@ -770,6 +856,36 @@ int nexus_replica_set(struct nexus_replica *r, const struct nexus_replica_settin
 		return err;
 	}
 	return nexus_replica_commit(pool, extack);
+}
+
+/*
+ * Give snapshot @r a read-only device, or take it away.  Not kept in the
+ * pool: an imported snapshot has no device until exposed again.
+ */
+int nexus_replica_expose(struct nexus_replica *r, bool expose, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	lockdep_assert_held(&r->pool->lock);
+	if (!r->snapshot) {
+		NL_SET_ERR_MSG(extack,
+			       "only snapshots are exposed on request: replicas always are");
+		return -EINVAL;
+	}
+	if (expose == !!r->disk)
+		return 0;
+	if (expose) {
+		err = nexus_replica_add_disk(r);
+		if (err)
+			NL_SET_ERR_MSG(extack, "cannot make the snapshot's device");
+		return err;
+	}
+	err = nexus_replica_hold_closed(r, "hide", extack);
+	if (err)
+		return err;
+	nexus_replica_del_disk(r);
+	nexus_replica_release_closed(r);
+	return 0;
 }
 
 int nexus_replica_init(void)

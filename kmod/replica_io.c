@@ -2,24 +2,35 @@
 /*
  * The replica IO path.
  *
- * Thick replicas have every cluster mapped from their creation on, so a
- * bio is remapped onto the pool's device and sent on, split only where the
- * clusters it spans are not contiguous on the device: no clone, no per-IO
- * state.  FLUSH, FUA, discard and write-zeroes go down remapped too.
+ * Every bio that carries data holds pool->io_srcu from before its lookup
+ * until it ends: a cluster it was sent to is given to another replica only
+ * after a commit and a grace period (pool.c), and a snapshot being taken
+ * waits for the writes in flight (snapshot.c).  Writes (and discards,
+ * write-zeroes) first pass the replica's hold: while a snapshot of it is
+ * taken, they wait in replica->held.
  *
- * Thin replicas split bios at cluster boundaries.
- *   - A mapped cluster: the bio goes down through a clone that holds
- *     pool->io_srcu from before the lookup until the IO ends, because a
- *     discard may unmap and free the cluster meanwhile; freed clusters are
- *     given out again only after the next commit and a grace period.
- *   - Reading an unmapped cluster reads zeros.
- *   - Writing one waits for a cluster (struct nexus_pending, one per
- *     logical cluster being allocated, in replica->pending): the pool's
- *     workqueue takes the lowest free cluster, zeroes it, maps it, and
- *     sends the waiting writes to it.  A full pool fails them with ENOSPC.
- *   - Discard and write-zeroes of a whole cluster unmap it (it reads as
- *     zeros); of part of a mapped one go down (a discard only if the
- *     cluster is not shared).
+ * Thick replicas with no shared cluster have every cluster mapped from
+ * their creation on, so a bio is remapped onto the pool's device through a
+ * clone, split only where the clusters it spans are not contiguous on the
+ * device.  FLUSH, FUA, discard and write-zeroes go down remapped too.
+ *
+ * Thin replicas, and any replica whose clusters may be shared (snapshots,
+ * clones, origins: replica->cow), split bios at cluster boundaries.
+ *   - A cluster mapped to this replica alone: the bio goes down to it.
+ *   - Reading an unmapped cluster reads zeros; reading a shared one reads
+ *     it where it is.
+ *   - Writing an unmapped or a shared cluster waits for the cluster to be
+ *     made the replica's own (struct nexus_pending, one per logical
+ *     cluster, in replica->pending): the pool's workqueue takes the lowest
+ *     free cluster, zeroes it (unmapped) or copies the shared one into it
+ *     (copy-on-write), maps it, and sends the waiting writes to it.  Until
+ *     then the old mapping stays: no reader sees a half-copied cluster, and
+ *     a crash leaves the new cluster free.  A full pool fails them with
+ *     ENOSPC.
+ *   - Discard and write-zeroes of a whole cluster of a thin replica unmap
+ *     it (it reads as zeros; a shared cluster loses one reference); of part
+ *     of a cluster, or on a thick replica, go down to a cluster the replica
+ *     owns alone; a discard of a shared cluster is dropped.
  *   - FLUSH: the bio waits for the next commit, which flushes the device
  *     before it writes the superblock; then its data, if any, goes on.
  *   - FUA while metadata is uncommitted: the write, then a commit, then
@@ -30,6 +41,7 @@
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "nexus.h"
@@ -63,30 +75,7 @@ static struct bio *nexus_split_at(struct bio *bio, sector_t end, struct bio_set 
 	return split;
 }
 
-static void nexus_thick_submit(struct nexus_replica *r, struct bio *bio)
-{
-	struct nexus_pool *pool = r->pool;
-	sector_t per = nexus_cluster_sectors(pool), sector = bio->bi_iter.bi_sector;
-	u64 logical = sector >> (pool->cluster_shift - SECTOR_SHIFT);
-	u32 v = nexus_map_lookup(pool, &r->map, logical), run = 1;
-
-	if (bio_sectors(bio)) {
-		if (WARN_ON_ONCE(!v)) {
-			bio_io_error(bio);
-			return;
-		}
-		/* Clusters contiguous on the device go down as one bio. */
-		while (((logical + run) * per) < bio_end_sector(bio) &&
-		       nexus_map_lookup(pool, &r->map, logical + run) == v + run)
-			run++;
-		bio = nexus_split_at(bio, (logical + run) * per, &pool->split_bs);
-		bio->bi_iter.bi_sector = nexus_cluster_sector(pool, v - 1) + (sector & (per - 1));
-	}
-	bio_set_dev(bio, pool->dev.bdev);
-	submit_bio_noacct(bio);
-}
-
-/* The clone of a thin IO ended. */
+/* The clone of a replica IO ended. */
 static void nexus_thin_endio(struct bio *clone)
 {
 	struct nexus_tio *tio = container_of(clone, struct nexus_tio, clone);
@@ -106,8 +95,13 @@ static void nexus_thin_endio(struct bio *clone)
 	bio_endio(orig);
 }
 
-/* Send @bio to physical cluster @v - 1; the SRCU section @idx ends with it. */
-static void nexus_thin_remap(struct nexus_pool *pool, struct bio *bio, u32 v, int idx)
+/*
+ * Send @bio to physical cluster @v - 1 (where its logical cluster, or the
+ * first of a contiguous run, lies); the SRCU section @idx ends with it.
+ * @mapping: the replica's map changes on the IO path (not a plain thick
+ * replica), so a FUA write may need a commit.
+ */
+static void nexus_remap(struct nexus_pool *pool, struct bio *bio, u32 v, int idx, bool mapping)
 {
 	sector_t per = nexus_cluster_sectors(pool);
 	struct nexus_tio *tio;
@@ -119,12 +113,33 @@ static void nexus_thin_remap(struct nexus_pool *pool, struct bio *bio, u32 v, in
 	tio->pool = pool;
 	tio->srcu_idx = idx;
 	/* The mapping may be in memory only, or in a commit still in flight. */
-	tio->commit_after = (bio->bi_opf & REQ_FUA) &&
+	tio->commit_after = mapping && (bio->bi_opf & REQ_FUA) &&
 			    (READ_ONCE(pool->md.changed) || READ_ONCE(pool->md.committing));
 	clone->bi_iter.bi_sector = nexus_cluster_sector(pool, v - 1) +
 				   (bio->bi_iter.bi_sector & (per - 1));
 	clone->bi_end_io = nexus_thin_endio;
 	submit_bio_noacct(clone);
+}
+
+/* A plain thick replica: every cluster mapped, none shared. */
+static void nexus_thick_submit(struct nexus_replica *r, struct bio *bio, int idx)
+{
+	struct nexus_pool *pool = r->pool;
+	sector_t per = nexus_cluster_sectors(pool), sector = bio->bi_iter.bi_sector;
+	u64 logical = sector >> (pool->cluster_shift - SECTOR_SHIFT);
+	u32 v = nexus_map_lookup(pool, &r->map, logical), run = 1;
+
+	if (WARN_ON_ONCE(!v)) {
+		nexus_srcu_up_read(&pool->io_srcu, idx);
+		bio_io_error(bio);
+		return;
+	}
+	/* Clusters contiguous on the device go down as one bio. */
+	while (((logical + run) * per) < bio_end_sector(bio) &&
+	       nexus_map_lookup(pool, &r->map, logical + run) == v + run)
+		run++;
+	bio = nexus_split_at(bio, (logical + run) * per, &pool->split_bs);
+	nexus_remap(pool, bio, v, idx, false);
 }
 
 /* Unmap logical cluster @logical of @r: it reads as zeros from now on. */
@@ -136,6 +151,7 @@ static void nexus_thin_unmap(struct nexus_replica *r, u64 logical)
 	mutex_lock(&pool->md_lock);
 	old = nexus_map_set(pool, &r->map, r->index, logical, 0);
 	if (old > 0) {
+		smp_wmb();	/* the map moves before the reference goes: nexus_owns() */
 		nexus_pool_free_cluster(pool, old - 1);
 		le64_add_cpu(&nexus_md_rec(&pool->md, r->index)->mapped, -1);
 		nexus_md_rec_dirty(&pool->md, r->index);
@@ -144,36 +160,93 @@ static void nexus_thin_unmap(struct nexus_replica *r, u64 logical)
 	mutex_unlock(&pool->md_lock);
 }
 
-/* Map a new cluster for @p, or say why not. */
-static int nexus_pending_map(struct nexus_pending *p)
+/* Copy cluster @from into cluster @to, NEXUS_COPY_CHUNK at a time. */
+static int nexus_cluster_copy(struct nexus_pool *pool, u32 from, u32 to)
+{
+	u64 bytes = nexus_pool_cluster_bytes(pool), off;
+	size_t len = min_t(u64, bytes, NEXUS_COPY_CHUNK);
+	unsigned int noio = memalloc_noio_save();
+	/* Waits for the pool's reserved buffer rather than fail. */
+	void *buf = mempool_alloc(pool->copy_bufs, GFP_KERNEL);
+	int err = 0;
+
+	for (off = 0; !err && off < bytes; off += len) {
+		err = nexus_bdev_rw(pool->dev.bdev, nexus_cluster_sector(pool, from) +
+				    (off >> SECTOR_SHIFT), buf, len, REQ_OP_READ);
+		if (!err)
+			err = nexus_bdev_rw(pool->dev.bdev, nexus_cluster_sector(pool, to) +
+					    (off >> SECTOR_SHIFT), buf, len, REQ_OP_WRITE);
+	}
+	mempool_free(buf, pool->copy_bufs);
+	memalloc_noio_restore(noio);
+	return err;
+}
+
+/*
+ * Make @p's logical cluster the replica's own: a new zeroed cluster if it
+ * is unmapped, a copy if it is shared.  0 also when it already was, or
+ * when a discard changed the mapping meanwhile (the writes look again).
+ */
+static int nexus_pending_own(struct nexus_pending *p)
 {
 	struct nexus_replica *r = p->r;
 	struct nexus_pool *pool = r->pool;
-	u32 cluster;
-	int err;
+	u32 cluster, v;
+	int idx, err;
 
 	if (READ_ONCE(pool->state) == NEXUS_POOL_READ_ONLY)
 		return -EROFS;
+	/* The shared cluster must not be freed while it is copied. */
+	idx = nexus_srcu_down_read(&pool->io_srcu);
+	v = nexus_map_lookup(pool, &r->map, p->logical);
+	err = 0;
+	if (v && nexus_md_ref(&pool->md, v - 1) == 1)
+		goto out_unlock_srcu;
 	err = nexus_alloc_one(&pool->alloc, &cluster);
 	if (err)
-		return err;
+		goto out_unlock_srcu;
 	/* What a previous owner left there must never show. */
-	err = blkdev_issue_zeroout(pool->dev.bdev, nexus_cluster_sector(pool, cluster),
-				   nexus_cluster_sectors(pool), GFP_NOIO, 0);
-	if (!err) {
-		mutex_lock(&pool->md_lock);
-		err = nexus_map_set(pool, &r->map, r->index, p->logical, cluster + 1);
-		if (err >= 0) {
-			err = 0;
-			nexus_md_set_ref(&pool->md, cluster, 1);
-			le64_add_cpu(&nexus_md_rec(&pool->md, r->index)->mapped, 1);
-			nexus_md_rec_dirty(&pool->md, r->index);
-			nexus_pool_changed(pool);
-		}
-		mutex_unlock(&pool->md_lock);
-	}
+	if (v)
+		err = nexus_cluster_copy(pool, v - 1, cluster);
+	else
+		err = blkdev_issue_zeroout(pool->dev.bdev, nexus_cluster_sector(pool, cluster),
+					   nexus_cluster_sectors(pool), GFP_NOIO, 0);
 	if (err)
-		nexus_alloc_put(&pool->alloc, cluster, 1);
+		goto out_put_cluster;
+
+	/*
+	 * A discard changed the mapping meanwhile, or the other sharers went
+	 * and writes may have gone to the old cluster in place since (they
+	 * are not in the copy): drop the new cluster, the writes look again.
+	 */
+	mutex_lock(&pool->md_lock);
+	if (nexus_map_lookup(pool, &r->map, p->logical) != v ||
+	    (v && nexus_md_ref(&pool->md, v - 1) == 1)) {
+		mutex_unlock(&pool->md_lock);
+		goto out_put_cluster;	/* err is 0 */
+	}
+	err = nexus_map_set(pool, &r->map, r->index, p->logical, cluster + 1);
+	if (err < 0) {
+		mutex_unlock(&pool->md_lock);
+		goto out_put_cluster;
+	}
+	nexus_md_set_ref(&pool->md, cluster, 1);
+	if (v) {
+		smp_wmb();	/* the map moves before the reference goes: nexus_owns() */
+		nexus_pool_free_cluster(pool, v - 1);	/* one sharer less */
+	} else {
+		le64_add_cpu(&nexus_md_rec(&pool->md, r->index)->mapped, 1);
+		nexus_md_rec_dirty(&pool->md, r->index);
+	}
+	nexus_pool_changed(pool);
+	mutex_unlock(&pool->md_lock);
+	nexus_srcu_up_read(&pool->io_srcu, idx);
+	return 0;
+
+out_put_cluster:
+	nexus_alloc_put(&pool->alloc, cluster, 1);
+out_unlock_srcu:
+	nexus_srcu_up_read(&pool->io_srcu, idx);
 	return err;
 }
 
@@ -185,7 +258,7 @@ static void nexus_replica_alloc_work(struct work_struct *work)
 	struct bio *bio;
 	int err;
 
-	err = nexus_pending_map(p);
+	err = nexus_pending_own(p);
 	if (err && err != -ENOSPC)
 		pr_err_ratelimited("replica %s/%s: cannot allocate a cluster: %d\n",
 				   r->pool->name, r->name, err);
@@ -205,8 +278,34 @@ static void nexus_replica_alloc_work(struct work_struct *work)
 	}
 }
 
-/* A write to an unmapped cluster: wait for one, with any others waiting. */
-static void nexus_thin_write_unmapped(struct nexus_replica *r, struct bio *bio, u64 logical)
+/*
+ * Is @v, which @r maps at @logical, @r's alone, to write in place?  A
+ * copy-on-write or an unmap points the map elsewhere before it drops the
+ * reference (smp_wmb there): a refcount of 1 seen with the map still at @v
+ * means no other map has it, and none can get it while the write is in
+ * flight (a snapshot waits for it).
+ */
+static bool nexus_owns(struct nexus_replica *r, u64 logical, u32 v)
+{
+	if (nexus_md_ref(&r->pool->md, v - 1) != 1)
+		return false;
+	smp_rmb();	/* pairs with the smp_wmb() before the reference goes */
+	return nexus_map_lookup(r->pool, &r->map, logical) == v;
+}
+
+/* A cluster that this replica alone maps, or 0. */
+static u32 nexus_own_cluster(struct nexus_replica *r, u64 logical)
+{
+	u32 v = nexus_map_lookup(r->pool, &r->map, logical);
+
+	return v && nexus_owns(r, logical, v) ? v : 0;
+}
+
+/*
+ * A write to an unmapped or a shared cluster: wait until the replica owns
+ * one, with any others waiting.
+ */
+static void nexus_thin_wait_cluster(struct nexus_replica *r, struct bio *bio, u64 logical)
 {
 	struct nexus_pool *pool = r->pool;
 	struct nexus_pending *p, *new;
@@ -225,8 +324,8 @@ static void nexus_thin_write_unmapped(struct nexus_replica *r, struct bio *bio, 
 			bio_list_add(&p->bios, bio);
 			break;
 		}
-		/* Mapped since the lookup?  The mapping is made before the erase. */
-		if (nexus_map_lookup(pool, &r->map, logical)) {
+		/* Owned since the lookup?  The mapping is made before the erase. */
+		if (nexus_own_cluster(r, logical)) {
 			xa_unlock(&r->pending);
 			kfree(new);
 			submit_bio_noacct(bio);
@@ -255,15 +354,16 @@ static void nexus_thin_write_unmapped(struct nexus_replica *r, struct bio *bio, 
 	kfree(new);
 }
 
-static void nexus_thin_submit(struct nexus_replica *r, struct bio *bio)
+/* A thin replica, or one whose clusters may be shared. */
+static void nexus_thin_submit(struct nexus_replica *r, struct bio *bio, int idx)
 {
 	struct nexus_pool *pool = r->pool;
 	sector_t per = nexus_cluster_sectors(pool);
 	u64 logical;
 	u32 v;
-	int idx;
 
 	if (bio->bi_opf & REQ_PREFLUSH) {
+		nexus_srcu_up_read(&pool->io_srcu, idx);
 		nexus_replica_queue_flush(pool, bio);
 		return;
 	}
@@ -271,8 +371,9 @@ static void nexus_thin_submit(struct nexus_replica *r, struct bio *bio)
 			     &pool->split_bs);
 	logical = bio->bi_iter.bi_sector >> (pool->cluster_shift - SECTOR_SHIFT);
 
-	if ((bio_op(bio) == REQ_OP_DISCARD || bio_op(bio) == REQ_OP_WRITE_ZEROES) &&
+	if (r->thin && (bio_op(bio) == REQ_OP_DISCARD || bio_op(bio) == REQ_OP_WRITE_ZEROES) &&
 	    bio_sectors(bio) == per) {
+		nexus_srcu_up_read(&pool->io_srcu, idx);
 		/* A read-only pool keeps its clusters: zeroing them fails. */
 		if (READ_ONCE(pool->state) != NEXUS_POOL_READ_ONLY)
 			nexus_thin_unmap(r, logical);
@@ -282,38 +383,70 @@ static void nexus_thin_submit(struct nexus_replica *r, struct bio *bio)
 		return;
 	}
 
-	idx = nexus_srcu_down_read(&pool->io_srcu);
 	v = nexus_map_lookup(pool, &r->map, logical);
-	if (v && !(bio_op(bio) == REQ_OP_DISCARD &&
-		   nexus_md_ref(&pool->md, v - 1) > 1)) {
-		nexus_thin_remap(pool, bio, v, idx);
+	if (v && (bio_op(bio) == REQ_OP_READ || nexus_owns(r, logical, v))) {
+		nexus_remap(pool, bio, v, idx, true);
 		return;
 	}
-	nexus_srcu_up_read(&pool->io_srcu, idx);
 
+	/*
+	 * A write waits for its cluster inside the io_srcu section: a snapshot
+	 * of the replica, once past its grace period, finds it queued.
+	 */
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 		zero_fill_bio(bio);
 		bio_endio(bio);
 		break;
 	case REQ_OP_WRITE:
-		nexus_thin_write_unmapped(r, bio, logical);
+		nexus_thin_wait_cluster(r, bio, logical);
+		break;
+	case REQ_OP_WRITE_ZEROES:
+		/* Unmapped: reads as zeros already.  Shared: copy it first. */
+		if (v)
+			nexus_thin_wait_cluster(r, bio, logical);
+		else
+			bio_endio(bio);
 		break;
 	default:
-		/* Discard or write-zeroes of part of an unmapped or shared cluster. */
+		/* A discard of part of an unmapped cluster, or of a shared one. */
 		bio_endio(bio);
 		break;
 	}
+	nexus_srcu_up_read(&pool->io_srcu, idx);
 }
 
 void nexus_replica_submit_bio(struct bio *bio)
 {
 	struct nexus_replica *r = bio->bi_bdev->bd_disk->private_data;
+	struct nexus_pool *pool = r->pool;
+	bool write = op_is_write(bio_op(bio));
+	int idx;
 
-	if (r->thin)
-		nexus_thin_submit(r, bio);
+	if (unlikely(r->snapshot) && write && bio_sectors(bio)) {
+		bio->bi_status = BLK_STS_IOERR;	/* read-only */
+		bio_endio(bio);
+		return;
+	}
+	if (!bio_sectors(bio)) {
+		/* An empty flush: a commit if IO changes the map, else the device's. */
+		if (r->thin || READ_ONCE(r->cow)) {
+			nexus_replica_queue_flush(pool, bio);
+		} else {
+			bio_set_dev(bio, pool->dev.bdev);
+			submit_bio_noacct(bio);
+		}
+		return;
+	}
+	idx = nexus_srcu_down_read(&pool->io_srcu);
+	if (write && nexus_replica_hold(r, bio)) {
+		nexus_srcu_up_read(&pool->io_srcu, idx);
+		return;
+	}
+	if (r->thin || READ_ONCE(r->cow))
+		nexus_thin_submit(r, bio, idx);
 	else
-		nexus_thick_submit(r, bio);
+		nexus_thick_submit(r, bio, idx);
 }
 
 /* Make @bio wait for the next commit (a thin FLUSH, or a FUA write). */

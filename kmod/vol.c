@@ -25,7 +25,7 @@ static DEFINE_IDA(nexus_vol_ida);
 
 #define NEXUS_QUEUE_DEPTH	128
 
-static int nexus_vol_open(struct gendisk *disk)
+static int nexus_vol_open(struct gendisk *disk, bool write)
 {
 	struct nexus_vol *vol = disk->private_data;
 	int err = 0;
@@ -208,6 +208,8 @@ static struct nexus_vol *nexus_vol_alloc(const char *name)
 	strscpy(vol->name, name, sizeof(vol->name));
 	vol->id = -1;
 	mutex_init(&vol->lock);
+	mutex_init(&vol->freeze_lock);
+	INIT_DELAYED_WORK(&vol->thaw_work, nexus_vol_thaw_work);
 	mutex_init(&vol->label_lock);
 	mutex_init(&vol->open_lock);
 	spin_lock_init(&vol->state_lock);
@@ -869,6 +871,7 @@ int nexus_vol_stop(struct nexus_vol *vol, bool wipe, struct netlink_ext_ack *ext
 			nexus_rebuild_stop(vol, c);
 	}
 	nexus_verify_stop(vol, true);
+	nexus_vol_freeze_stop(vol);
 	/* del_gendisk drains the queue: no nexus IO after this. */
 	nexus_vol_del_disk(vol);
 	nexus_vol_stop_work(vol);

@@ -429,6 +429,75 @@ static void nexus_format_test_names(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, nexus_fmt_name_valid(longest, NEXUS_NAME_LEN));
 }
 
+/*
+ * The sample, and a snapshot of its thin replica: a leaf of its own, the
+ * same clusters, each referenced twice; @feature: the pool says so.
+ */
+static struct nexus_img *nexus_img_snapshot(struct kunit *test, bool feature)
+{
+	static const u32 thin[] = { 10, 12 };
+	struct nexus_replica_rec *s;
+	struct nexus_img *img;
+	u32 thick, leaf;
+
+	img = nexus_img_sample(test, &thick, &leaf);
+	nexus_img_replica(test, img, 5, "snap", 20, true, thin, 2);
+	s = nexus_img_rec(img, 5);
+	s->flags |= cpu_to_le32(NEXUS_REPLICA_SNAPSHOT);
+	s->parent = cpu_to_le32(3 + 1);
+	if (feature)
+		img->sb.feature_incompat = cpu_to_le32(NEXUS_FEATURE_INCOMPAT_SHARED);
+	return img;
+}
+
+static void nexus_format_test_snapshot(struct kunit *test)
+{
+	struct nexus_img *img = nexus_img_snapshot(test, true);
+	struct nexus_fmt_walk w;
+
+	nexus_img_seal(img);
+	KUNIT_EXPECT_EQ(test, nexus_img_check(img, &w), 0);
+	KUNIT_EXPECT_EQ(test, img->problems, 0U);
+	KUNIT_EXPECT_EQ(test, w.snapshots, 1U);
+	KUNIT_EXPECT_EQ(test, w.mapped, 8ULL);
+	/* A shared cluster is used once. */
+	KUNIT_EXPECT_EQ(test, w.used_clusters, 6ULL);
+
+	/* Without the feature a nexus that predates it would write in place. */
+	img = nexus_img_snapshot(test, false);
+	nexus_img_seal(img);
+	KUNIT_EXPECT_EQ(test, nexus_img_check(img, &w), -EUCLEAN);
+	nexus_expect_found(test, img, "snapshot in a pool without the shared-clusters feature");
+	nexus_expect_found(test, img,
+			   "cluster 10: 2 references in a pool without the shared-clusters feature");
+}
+
+static void nexus_format_test_refcounts(struct kunit *test)
+{
+	struct nexus_img *img = nexus_img_snapshot(test, true);
+	struct nexus_replica_rec *s;
+	struct nexus_fmt_walk w;
+
+	*nexus_img_ref(img, 10) = cpu_to_le16(1);
+	*nexus_img_ref(img, 12) = cpu_to_le16(3);
+	nexus_img_seal(img);
+	KUNIT_EXPECT_EQ(test, nexus_img_check(img, &w), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, img->problems, 2U);
+	nexus_expect_found(test, img, "cluster 10: refcount 1, 2 references (over-shared)");
+	nexus_expect_found(test, img, "cluster 12: refcount 3, 2 references (leaked)");
+
+	/* A link to a free record; a snapshot shared over NVMe-oF. */
+	img = nexus_img_snapshot(test, true);
+	s = nexus_img_rec(img, 5);
+	s->parent = cpu_to_le32(8);
+	s->share_proto = NEXUS_SHARE_NVMF_TCP;
+	s->share_port = cpu_to_le16(8420);
+	nexus_img_seal(img);
+	KUNIT_EXPECT_EQ(test, nexus_img_check(img, &w), -EUCLEAN);
+	nexus_expect_found(test, img, "parent 8 is not in use");
+	nexus_expect_found(test, img, "shared snapshot");
+}
+
 static struct kunit_case nexus_format_test_cases[] = {
 	KUNIT_CASE(nexus_format_test_clean),
 	KUNIT_CASE(nexus_format_test_checksum),
@@ -438,6 +507,8 @@ static struct kunit_case nexus_format_test_cases[] = {
 	KUNIT_CASE(nexus_format_test_md_blocks),
 	KUNIT_CASE(nexus_format_test_shared_node),
 	KUNIT_CASE(nexus_format_test_records),
+	KUNIT_CASE(nexus_format_test_snapshot),
+	KUNIT_CASE(nexus_format_test_refcounts),
 	KUNIT_CASE(nexus_format_test_superblock),
 	KUNIT_CASE(nexus_format_test_layout),
 	KUNIT_CASE(nexus_format_test_names),

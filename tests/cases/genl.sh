@@ -9,7 +9,7 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NEXUS_TOP/dkms.conf")
 rawgenl() { python3 "$NEXUS_TOP/tests/lib/genl.py" "$@"; }
 # Command and attribute numbers, from the uAPI header (docs/netlink.md).
 CMD_INFO_GET=1 CMD_CONFIG_GET=2 CMD_CONFIG_SET=3
-A_VERSION=2 A_IO_TIMEOUT_MS=5 A_RATE_MIN=6 A_RATE_MAX=7 A_POOL_NAME=8 A_MAX=52
+A_VERSION=2 A_IO_TIMEOUT_MS=5 A_RATE_MIN=6 A_RATE_MAX=7 A_POOL_NAME=8 A_MAX=59
 
 at_exit unload_nexus
 unload_nexus
@@ -18,11 +18,11 @@ step "the family loads the module on demand"
 expect_rc 0 nexusctl version
 module_loaded || fail "nexusctl version did not load the module"
 expect_in "$OUT" "nexusctl $version (netlink API 1)"
-expect_in "$OUT" "module   $version (netlink API 1, features: events config pools nexus)"
+expect_in "$OUT" "module   $version (netlink API 1, features: events config pools nexus snapshots)"
 expect_rc 0 nexusctl -j version
 expect_eq "$(jq -r .module.version <<<"$OUT")" "$version" "module version"
 expect_eq "$(jq -r .module.api_version <<<"$OUT")" 1 "module API version"
-expect_eq "$(jq -c .module.features <<<"$OUT")" '["events","config","pools","nexus"]' "features"
+expect_eq "$(jq -c .module.features <<<"$OUT")" '["events","config","pools","nexus","snapshots"]' "features"
 expect_eq "$(jq -r .nexusctl.version <<<"$OUT")" "$version" "nexusctl version"
 
 step "the controller sees the family, its ops and its events group"

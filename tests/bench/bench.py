@@ -27,6 +27,11 @@ Groups, each with its own devices (made here, removed afterwards):
            the bytes written while the leg was away.
   sysbench MariaDB oltp_read_write on ext4: raw QEMU NVMe namespace, 2-way
            nexus and md-raid1 over two other namespaces.
+  snapshot the time `nexusctl snapshot create` takes on thick replicas of
+           1 GiB and 16 GiB (every cluster mapped: the most a snapshot
+           copies); and a clone, once it has written every cluster it
+           shared with its snapshot, against an unshared thin replica of
+           the same pool (null_blk memory).
 
 fio groups repeat --reps times, interleaved: each repetition runs every
 stack once (A B C A B C ...), one fio invocation per stack with the
@@ -77,11 +82,11 @@ MODES = {
     "quick": {"reps": 1, "runtime": 1, "ramp": 0, "workloads": ["rr32", "rw32"],
               "stack_mb": 96, "leg_mb": 64, "lat_ms": 10,
               "sb_tables": 2, "sb_rows": 5000, "sb_time": 5, "rebuild_mb": 128,
-              "sb_reps": 1, "rebuild_reps": 1},
+              "sb_reps": 1, "rebuild_reps": 1, "snap_gib": [1, 16], "snap_reps": 2},
     "full": {"reps": 3, "runtime": 2, "ramp": 0.5, "workloads": list(WORKLOADS),
              "stack_mb": 256, "leg_mb": 128, "lat_ms": 10,
              "sb_tables": 4, "sb_rows": 25000, "sb_time": 15, "rebuild_mb": 512,
-             "sb_reps": 3, "rebuild_reps": 3},
+             "sb_reps": 3, "rebuild_reps": 3, "snap_gib": [1, 16], "snap_reps": 5},
 }
 
 
@@ -554,6 +559,43 @@ class Bench:
             finally:
                 cu.run()
 
+    def snapshot(self):
+        """Snapshot creation time against replica size; clone writes
+        against an unshared thin replica."""
+        cu, mb = Cleanup(), self.mode["stack_mb"]
+        span = mb * 7 // 8
+        out = self.extra.setdefault("snapshot", {"create": [], "device": "null_blk memory"})
+        try:
+            sizes = self.mode["snap_gib"]
+            # null_blk allocates memory on first write only: a thick
+            # replica maps all its clusters but writes 8 MiB of them.
+            pool(cu, "bs", nullb(cu, "s_pool", sum(sizes) * 1024 + 128))
+            for gib in sizes:
+                replica(cu, "bs", f"r{gib}", gib * 1024)
+            for rep in range(1, self.mode["snap_reps"] + 1):
+                for gib in sizes:
+                    t = time.monotonic()
+                    ctl("snapshot", "create", "bs", f"r{gib}", f"s{gib}")
+                    dt = time.monotonic() - t
+                    ctl("snapshot", "destroy", "bs", f"s{gib}")
+                    out["create"].append({"rep": rep, "gib": gib, "seconds": dt})
+                    log(f"snapshot rep {rep} {gib} GiB: {dt * 1000:.0f} ms")
+
+            pool(cu, "bc", nullb(cu, "c_pool", 3 * mb + 64))
+            t = {"thin": replica(cu, "bc", "thin", mb, thin=True)}
+            origin = replica(cu, "bc", "origin", mb, thin=True)
+            fill(origin, mb)
+            ctl("snapshot", "create", "bc", "origin", "snap")
+            cu.add(ctl, "snapshot", "destroy", "bc", "snap")
+            c = ctl("replica", "create", "bc", "clone", "--from", "snap")
+            cu.add(ctl, "replica", "destroy", "bc", "clone")
+            t["clone"] = devpath(c["device"])
+            # fio_group writes every block of both first: the clone copies
+            # each cluster it shares then, and is measured after.
+            self.fio_group("snapshot", "null_blk memory", "thin", t, span)
+        finally:
+            cu.run()
+
     def sysbench(self):
         """oltp_read_write on MariaDB, the database prepared once and copied
         onto each stack's fresh ext4."""
@@ -694,7 +736,8 @@ def meta(mode_name, mode):
             "reps": mode["reps"], "runtime_s": mode["runtime"], "ramp_s": mode["ramp"]}
 
 
-GROUPS = ["stack", "thinnew", "mirror_local", "mirror_tcp", "publish", "rebuild", "sysbench"]
+GROUPS = ["stack", "thinnew", "mirror_local", "mirror_tcp", "publish", "rebuild", "sysbench",
+          "snapshot"]
 
 
 def main():

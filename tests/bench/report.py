@@ -30,6 +30,7 @@ COMPARISONS = [
     ("tcp", "nexus-3", "one-leg"), ("tcp", "md-3", "one-leg"),
     ("tcp", "nexus-2", "md-2"), ("tcp", "nexus-3", "md-3"),
     ("publish", "nexus-tcp", "raw-tcp"),
+    ("snapshot", "clone", "thin"),
 ]
 
 # The goals: (text, group, target, baseline, workloads, at least).
@@ -52,7 +53,14 @@ GOALS = [
     ("2-leg reads >= 1.8x one leg (latency-bound legs, QD32)", "mirror", "nexus-2", "one-leg",
      ["rr32"], 1.8),
     ("published nexus >= 0.95x raw over nvme-tcp", "publish", "nexus-tcp", "raw-tcp", None, 0.95),
+    ("clone random writes (after its first writes) >= 0.95x unshared thin", "snapshot", "clone",
+     "thin", ["rw1", "rw32"], 0.95),
 ]
+
+# Snapshot creation: every one under this many seconds, and the largest
+# replica's median within this factor of the smallest one's.
+SNAP_MAX_S = 1.0
+SNAP_SIZE_FACTOR = 1.5
 
 CHART = ["rr1", "rr32", "rw1", "rw32", "mix1", "mix32", "seqr", "seqw"]
 
@@ -119,6 +127,21 @@ def summary(doc):
                          f"{'yes' if met else '**no**'} |")
             goals.append({"goal": f"sysbench {t}/{b}", "met": met,
                           "median": statistics.median(vals)})
+
+    sc = doc["extra"].get("snapshot", {}).get("create", [])
+    if sc:
+        by = {}
+        for r in sc:
+            by.setdefault(r["gib"], []).append(r["seconds"])
+        lo, hi = min(by), max(by)
+        factor = statistics.median(by[hi]) / statistics.median(by[lo])
+        met = max(r["seconds"] for r in sc) < SNAP_MAX_S and factor <= SNAP_SIZE_FACTOR
+        lines.append(f"| snapshot creation < {SNAP_MAX_S:g} s, {hi} GiB within "
+                     f"{SNAP_SIZE_FACTOR:g}x of {lo} GiB | " +
+                     ", ".join(f"{g} GiB {fmt3(v)} s" for g, v in sorted(by.items())) +
+                     f"; {factor:.2f}x | {'yes' if met else '**no**'} |")
+        goals.append({"goal": "snapshot creation", "met": met, "factor": factor,
+                      "max_s": max(r["seconds"] for r in sc)})
 
     wls = [w for w in CHART if any(r["workload"] == w for r in doc["runs"])]
     lines += ["", "### Ratios (IOPS; median, min-max over the repetitions)", "",

@@ -18,6 +18,28 @@
 
 #include "nexus.h"
 
+/**
+ * nexus_map_unref() - a map stopped pointing at a cluster
+ * @pool: the pool, md_lock held
+ * @cluster: the cluster
+ *
+ * One reference less; with the last, the cluster is free, and given out
+ * again only once a commit has recorded that (pool.c, free_pending).
+ */
+void nexus_map_unref(struct nexus_pool *pool, u32 cluster)
+{
+	u16 ref = nexus_md_ref(&pool->md, cluster);
+
+	lockdep_assert_held(&pool->md_lock);
+	if (WARN_ON_ONCE(!ref))
+		return;
+	nexus_md_set_ref(&pool->md, cluster, ref - 1);
+	if (ref == 1) {
+		__set_bit(cluster, pool->free_pending);
+		pool->nr_free_pending++;
+	}
+}
+
 static inline unsigned long nexus_map_top(u32 root, u8 height)
 {
 	return root ? ((unsigned long)root << 2) | height : 0;
@@ -182,7 +204,7 @@ static bool nexus_map_free_node(struct nexus_pool *pool, u32 rec, u32 nr, u8 hei
 				continue;
 			}
 		} else {
-			nexus_pool_free_cluster(pool, v - 1);
+			nexus_map_unref(pool, v - 1);
 			(*unmapped)++;
 		}
 		e[i] = 0;
@@ -300,4 +322,138 @@ void nexus_map_copy(struct nexus_pool *pool, u32 from, u32 to)
 	dst->map_root = cpu_to_le32(root ? nexus_map_copy_node(pool, root, src->map_height) : 0);
 	dst->mapped = src->mapped;
 	nexus_md_rec_dirty(&pool->md, to);
+}
+
+/* Leaf walkers for the refcounts of a map's clusters; md_lock held. */
+
+static int nexus_refs_room(struct nexus_pool *pool, __le32 *e, void *arg)
+{
+	u32 i, v;
+
+	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
+		v = le32_to_cpu(e[i]);
+		if (v && nexus_md_ref(&pool->md, v - 1) == U16_MAX)
+			return -EOVERFLOW;
+	}
+	return 0;
+}
+
+static int nexus_refs_get(struct nexus_pool *pool, __le32 *e, void *arg)
+{
+	u32 i, v;
+
+	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
+		v = le32_to_cpu(e[i]);
+		if (v)
+			nexus_md_set_ref(&pool->md, v - 1, nexus_md_ref(&pool->md, v - 1) + 1);
+	}
+	return 0;
+}
+
+static int nexus_refs_shared(struct nexus_pool *pool, __le32 *e, void *arg)
+{
+	u32 i, v;
+
+	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
+		v = le32_to_cpu(e[i]);
+		if (v && nexus_md_ref(&pool->md, v - 1) > 1)
+			return 1;
+	}
+	return 0;
+}
+
+static int nexus_refs_alone(struct nexus_pool *pool, __le32 *e, void *arg)
+{
+	u64 *alone = arg;
+	u32 i, v;
+
+	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
+		v = le32_to_cpu(e[i]);
+		if (v && nexus_md_ref(&pool->md, v - 1) == 1)
+			(*alone)++;
+	}
+	return 0;
+}
+
+/**
+ * nexus_map_share() - give a new record a copy of another's map
+ * @pool: the pool, md_lock held
+ * @from: the record whose map is copied
+ * @to: the new record, no map yet, no device yet
+ *
+ * New map nodes, the same clusters, one more reference on each; the pool
+ * is marked as holding shared clusters.
+ *
+ * Return: 0; -ENOSPC if the metadata has too few free blocks, -EOVERFLOW if
+ * a cluster already has 65535 references: then nothing has changed.
+ */
+int nexus_map_share(struct nexus_pool *pool, u32 from, u32 to)
+{
+	lockdep_assert_held(&pool->md_lock);
+	if (nexus_map_nodes(pool, from) > pool->md.free_blocks)
+		return -ENOSPC;
+	if (nexus_map_leaf_walk(pool, from, nexus_refs_room, NULL))
+		return -EOVERFLOW;
+	nexus_map_copy(pool, from, to);
+	nexus_map_leaf_walk(pool, to, nexus_refs_get, NULL);
+	pool->md.sb.feature_incompat |= cpu_to_le32(NEXUS_FEATURE_INCOMPAT_SHARED);
+	return 0;
+}
+
+/**
+ * nexus_map_cow() - point a logical cluster at the replica's own copy
+ * @pool: the pool, md_lock held
+ * @map: the replica's map
+ * @rec: its record
+ * @logical: the logical cluster
+ * @old: physical cluster + 1 it mapped when the copy (or zeroing) began
+ * @cluster: the new cluster, holding that copy (or zeros, @old 0)
+ *
+ * The map moves to @cluster (refcount 1) before @old loses this map's
+ * reference, with a write barrier between (nexus_owns() in replica_io.c
+ * pairs with it).  Refused, and nothing changed, if the mapping is no
+ * longer @old (a discard), or @old is no longer shared: its other maps
+ * went, and writes may have gone to it in place, which the copy lacks.
+ *
+ * Return: 1 remapped, 0 refused (@cluster is the caller's to free),
+ * -ENOSPC if the metadata is full.
+ */
+int nexus_map_cow(struct nexus_pool *pool, struct nexus_map *map, u32 rec, u64 logical,
+		  u32 old, u32 cluster)
+{
+	int err;
+
+	lockdep_assert_held(&pool->md_lock);
+	if (nexus_map_lookup(pool, map, logical) != old ||
+	    (old && nexus_md_ref(&pool->md, old - 1) == 1))
+		return 0;
+	err = nexus_map_set(pool, map, rec, logical, cluster + 1);
+	if (err < 0)
+		return err;
+	nexus_md_set_ref(&pool->md, cluster, 1);
+	if (old) {
+		smp_wmb();	/* the map moves before the reference goes: nexus_owns() */
+		nexus_map_unref(pool, old - 1);
+	} else {
+		le64_add_cpu(&nexus_md_rec(&pool->md, rec)->mapped, 1);
+		nexus_md_rec_dirty(&pool->md, rec);
+	}
+	return 1;
+}
+
+/* Does record @rec map a cluster that another map shares?  md_lock held. */
+bool nexus_map_shared(struct nexus_pool *pool, u32 rec)
+{
+	return nexus_map_leaf_walk(pool, rec, nexus_refs_shared, NULL) > 0;
+}
+
+/* Bytes only record @rec's map points at: what destroying it frees. */
+u64 nexus_map_exclusive(struct nexus_pool *pool, u32 rec)
+{
+	u64 alone = 0;
+
+	mutex_lock(&pool->md_lock);
+	nexus_map_leaf_walk(pool, rec, nexus_refs_alone, &alone);
+	mutex_unlock(&pool->md_lock);
+	return alone << pool->cluster_shift;
 }

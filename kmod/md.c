@@ -289,28 +289,20 @@ static int nexus_md_write_sb(struct nexus_md *md, struct block_device *bdev,
 }
 
 /*
- * Lay a new pool down: both metadata copies, slot 1 cleared (a slot of a
- * pool that was here before must not win), then slot 0 at generation 1.
+ * The metadata of a new, empty pool described by @sb, in memory only: the
+ * fixed regions laid out and marked in use, nothing dirty.  0 or -ENOMEM.
  */
-int nexus_md_format(struct nexus_md *md, struct block_device *bdev,
-		    const struct nexus_sb *sb, const char **why)
+int nexus_md_init(struct nexus_md *md, const struct nexus_sb *sb)
 {
-	static const struct { u16 type; bool bits; } regions[] = {
-		{ NEXUS_BLK_MD_BITMAP, true },
-		{ NEXUS_BLK_RTABLE, false },
-		{ NEXUS_BLK_SMAP, false },
-	};
-	u32 starts[ARRAY_SIZE(regions)], counts[ARRAY_SIZE(regions)], r, b, bitmap;
-	void *zero;
+	static const u16 types[] = { NEXUS_BLK_MD_BITMAP, NEXUS_BLK_RTABLE, NEXUS_BLK_SMAP };
+	u32 starts[ARRAY_SIZE(types)], counts[ARRAY_SIZE(types)], r, b, bitmap;
 	u8 mask;
 	int err;
 
 	md->sb = *sb;
 	err = nexus_md_alloc_mem(md);
-	if (err) {
-		*why = "out of memory for the pool's metadata";
+	if (err)
 		return err;
-	}
 	memset(md->mem, 0, (size_t)md->nr_blocks * NEXUS_BLOCK_SIZE);
 	starts[0] = le32_to_cpu(sb->md_bitmap_start);
 	counts[0] = le32_to_cpu(sb->md_bitmap_blocks);
@@ -318,16 +310,33 @@ int nexus_md_format(struct nexus_md *md, struct block_device *bdev,
 	counts[1] = le32_to_cpu(sb->rtable_blocks);
 	starts[2] = le32_to_cpu(sb->smap_start);
 	counts[2] = le32_to_cpu(sb->smap_blocks);
-	for (r = 0; r < ARRAY_SIZE(regions); r++)
+	for (r = 0; r < ARRAY_SIZE(types); r++)
 		for (b = starts[r]; b < starts[r] + counts[r]; b++)
-			nexus_md_init_block(md, b, regions[r].type);
+			nexus_md_init_block(md, b, types[r]);
 	for (b = 0; b < le32_to_cpu(sb->dyn_start); b++)
 		*nexus_md_bit(md, b, &mask, &bitmap) |= mask;
 	bitmap_zero(md->dirty[0], md->nr_blocks);
 	bitmap_zero(md->dirty[1], md->nr_blocks);
 	md->changed = false;
 	nexus_md_count_free(md);
+	return 0;
+}
 
+/*
+ * Lay a new pool down: both metadata copies, slot 1 cleared (a slot of a
+ * pool that was here before must not win), then slot 0 at generation 1.
+ */
+int nexus_md_format(struct nexus_md *md, struct block_device *bdev,
+		    const struct nexus_sb *sb, const char **why)
+{
+	void *zero;
+	int err;
+
+	err = nexus_md_init(md, sb);
+	if (err) {
+		*why = "out of memory for the pool's metadata";
+		return err;
+	}
 	zero = kzalloc(NEXUS_BLOCK_SIZE, GFP_KERNEL);
 	if (!zero) {
 		err = -ENOMEM;

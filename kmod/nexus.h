@@ -17,7 +17,8 @@
  *                 (shared with nexusctl's offline checker)
  *   md.c          a pool's metadata in memory, its load and its commits
  *   alloc.c       the cluster allocator (free extents, in memory)
- *   map.c         replica cluster maps (radix trees of map nodes)
+ *   map.c         replica cluster maps (radix trees of map nodes), the
+ *                 references they hold: sharing, copy-on-write, unref
  *   pool.c        pools: create, import, export, destroy; commit scheduling
  *   replica.c     replicas: create, destroy, resize, settings; their disks
  *   replica_io.c  the replica IO path: remap, thin allocation, copy on
@@ -152,6 +153,7 @@ struct nexus_replica_rec *nexus_md_rec(struct nexus_md *md, u32 index);
 void nexus_md_rec_dirty(struct nexus_md *md, u32 index);
 u16 nexus_md_ref(struct nexus_md *md, u32 cluster);
 void nexus_md_set_ref(struct nexus_md *md, u32 cluster, u16 ref);
+int nexus_md_init(struct nexus_md *md, const struct nexus_sb *sb);
 int nexus_md_format(struct nexus_md *md, struct block_device *bdev,
 		    const struct nexus_sb *sb, const char **why);
 int nexus_md_load(struct nexus_md *md, struct block_device *bdev,
@@ -273,7 +275,6 @@ int nexus_pool_destroy(struct nexus_pool *pool, bool force,
 void nexus_pool_export_all(void);
 int nexus_pool_commit(struct nexus_pool *pool);
 void nexus_pool_changed(struct nexus_pool *pool);
-void nexus_pool_free_cluster(struct nexus_pool *pool, u32 cluster);
 void nexus_pool_go_read_only(struct nexus_pool *pool, const char *reason);
 u32 nexus_pool_used(struct nexus_pool *pool);
 
@@ -292,6 +293,12 @@ typedef int (*nexus_leaf_fn)(struct nexus_pool *pool, __le32 *e, void *arg);
 int nexus_map_leaf_walk(struct nexus_pool *pool, u32 rec, nexus_leaf_fn fn, void *arg);
 u32 nexus_map_nodes(struct nexus_pool *pool, u32 rec);
 void nexus_map_copy(struct nexus_pool *pool, u32 from, u32 to);
+void nexus_map_unref(struct nexus_pool *pool, u32 cluster);
+int nexus_map_share(struct nexus_pool *pool, u32 from, u32 to);
+int nexus_map_cow(struct nexus_pool *pool, struct nexus_map *map, u32 rec, u64 logical,
+		  u32 old, u32 cluster);
+bool nexus_map_shared(struct nexus_pool *pool, u32 rec);
+u64 nexus_map_exclusive(struct nexus_pool *pool, u32 rec);
 int nexus_map_set(struct nexus_pool *pool, struct nexus_map *map, u32 rec,
 		  u64 logical, u32 value);
 int nexus_map_grow(struct nexus_pool *pool, struct nexus_map *map, u32 rec,
@@ -400,8 +407,6 @@ int nexus_snapshot_create(struct nexus_replica *origin, const struct nexus_repli
 int nexus_clone_map(struct nexus_pool *pool, struct nexus_replica *snap, u32 index,
 		    struct netlink_ext_ack *extack);
 bool nexus_replica_hold(struct nexus_replica *r, struct bio *bio);
-bool nexus_map_shared(struct nexus_pool *pool, u32 rec);
-u64 nexus_map_exclusive(struct nexus_pool *pool, u32 rec);
 
 /* In front of each clone the thin IO path sends down (pool->bs). */
 struct nexus_tio {

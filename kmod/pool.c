@@ -92,21 +92,6 @@ void nexus_pool_go_read_only(struct nexus_pool *pool, const char *reason)
 	pr_err("pool %s: read-only: %s\n", pool->name, reason);
 }
 
-/* A map stopped pointing at @cluster.  md_lock held. */
-void nexus_pool_free_cluster(struct nexus_pool *pool, u32 cluster)
-{
-	u16 ref = nexus_md_ref(&pool->md, cluster);
-
-	lockdep_assert_held(&pool->md_lock);
-	if (WARN_ON_ONCE(!ref))
-		return;
-	nexus_md_set_ref(&pool->md, cluster, ref - 1);
-	if (ref == 1) {
-		__set_bit(cluster, pool->free_pending);
-		pool->nr_free_pending++;
-	}
-}
-
 /* Give the clusters set in @map back to the allocator. */
 static void nexus_pool_release_clusters(struct nexus_pool *pool, unsigned long *map)
 {

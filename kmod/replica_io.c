@@ -152,7 +152,7 @@ static void nexus_thin_unmap(struct nexus_replica *r, u64 logical)
 	old = nexus_map_set(pool, &r->map, r->index, logical, 0);
 	if (old > 0) {
 		smp_wmb();	/* the map moves before the reference goes: nexus_owns() */
-		nexus_pool_free_cluster(pool, old - 1);
+		nexus_map_unref(pool, old - 1);
 		le64_add_cpu(&nexus_md_rec(&pool->md, r->index)->mapped, -1);
 		nexus_md_rec_dirty(&pool->md, r->index);
 		nexus_pool_changed(pool);
@@ -214,29 +214,12 @@ static int nexus_pending_own(struct nexus_pending *p)
 	if (err)
 		goto out_put_cluster;
 
-	/*
-	 * A discard changed the mapping meanwhile, or the other sharers went
-	 * and writes may have gone to the old cluster in place since (they
-	 * are not in the copy): drop the new cluster, the writes look again.
-	 */
 	mutex_lock(&pool->md_lock);
-	if (nexus_map_lookup(pool, &r->map, p->logical) != v ||
-	    (v && nexus_md_ref(&pool->md, v - 1) == 1)) {
-		mutex_unlock(&pool->md_lock);
-		goto out_put_cluster;	/* err is 0 */
-	}
-	err = nexus_map_set(pool, &r->map, r->index, p->logical, cluster + 1);
-	if (err < 0) {
+	err = nexus_map_cow(pool, &r->map, r->index, p->logical, v, cluster);
+	if (err <= 0) {
+		/* Refused (0: the writes look again), or the metadata is full. */
 		mutex_unlock(&pool->md_lock);
 		goto out_put_cluster;
-	}
-	nexus_md_set_ref(&pool->md, cluster, 1);
-	if (v) {
-		smp_wmb();	/* the map moves before the reference goes: nexus_owns() */
-		nexus_pool_free_cluster(pool, v - 1);	/* one sharer less */
-	} else {
-		le64_add_cpu(&nexus_md_rec(&pool->md, r->index)->mapped, 1);
-		nexus_md_rec_dirty(&pool->md, r->index);
 	}
 	nexus_pool_changed(pool);
 	mutex_unlock(&pool->md_lock);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Snapshots and clones of replicas.
+ * Snapshots and clones of replicas (the objects; map.c has the map copies
+ * and reference counts they are made of).
  *
  * A snapshot is a replica record flagged NEXUS_REPLICA_SNAPSHOT whose map
  * is a copy of its origin's map at the moment it was taken: new map nodes,
@@ -84,99 +85,26 @@ bool nexus_replica_hold(struct nexus_replica *r, struct bio *bio)
 	return held;
 }
 
-/* Leaf walkers, md_lock held. */
-
-static int nexus_refs_room(struct nexus_pool *pool, __le32 *e, void *arg)
-{
-	u32 i, v;
-
-	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
-		v = le32_to_cpu(e[i]);
-		if (v && nexus_md_ref(&pool->md, v - 1) == U16_MAX)
-			return -EOVERFLOW;
-	}
-	return 0;
-}
-
-static int nexus_refs_get(struct nexus_pool *pool, __le32 *e, void *arg)
-{
-	u32 i, v;
-
-	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
-		v = le32_to_cpu(e[i]);
-		if (v)
-			nexus_md_set_ref(&pool->md, v - 1, nexus_md_ref(&pool->md, v - 1) + 1);
-	}
-	return 0;
-}
-
-static int nexus_refs_shared(struct nexus_pool *pool, __le32 *e, void *arg)
-{
-	u32 i, v;
-
-	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
-		v = le32_to_cpu(e[i]);
-		if (v && nexus_md_ref(&pool->md, v - 1) > 1)
-			return 1;
-	}
-	return 0;
-}
-
-static int nexus_refs_alone(struct nexus_pool *pool, __le32 *e, void *arg)
-{
-	u64 *alone = arg;
-	u32 i, v;
-
-	for (i = 0; i < NEXUS_MAP_PER_BLOCK; i++) {
-		v = le32_to_cpu(e[i]);
-		if (v && nexus_md_ref(&pool->md, v - 1) == 1)
-			(*alone)++;
-	}
-	return 0;
-}
-
-/* Does record @rec map a cluster that another map shares?  md_lock held. */
-bool nexus_map_shared(struct nexus_pool *pool, u32 rec)
-{
-	return nexus_map_leaf_walk(pool, rec, nexus_refs_shared, NULL) > 0;
-}
-
-/* Bytes only record @rec's map points at: what destroying it frees. */
-u64 nexus_map_exclusive(struct nexus_pool *pool, u32 rec)
-{
-	u64 alone = 0;
-
-	mutex_lock(&pool->md_lock);
-	nexus_map_leaf_walk(pool, rec, nexus_refs_alone, &alone);
-	mutex_unlock(&pool->md_lock);
-	return alone << pool->cluster_shift;
-}
-
 /*
- * Give the new record @index a copy of record @from's map, sharing its
- * clusters, and link it to @from as its parent.  Nothing changes on
- * failure.  md_lock held.
+ * Give the new record @index a copy of @from's map, sharing its clusters,
+ * and link it to @from as its parent.  Nothing changes on failure.
+ * md_lock held.
  */
-static int nexus_map_share(struct nexus_pool *pool, struct nexus_replica *from, u32 index,
-			   struct netlink_ext_ack *extack)
+static int nexus_snapshot_share(struct nexus_pool *pool, struct nexus_replica *from, u32 index,
+				struct netlink_ext_ack *extack)
 {
 	struct nexus_replica_rec *rec = nexus_md_rec(&pool->md, index);
+	int err = nexus_map_share(pool, from->index, index);
 
-	lockdep_assert_held(&pool->md_lock);
-	if (nexus_map_nodes(pool, from->index) > pool->md.free_blocks) {
+	if (err == -ENOSPC)
 		NL_SET_ERR_MSG(extack, "pool metadata is full");
-		return -ENOSPC;
-	}
-	if (nexus_map_leaf_walk(pool, from->index, nexus_refs_room, NULL)) {
+	else if (err == -EOVERFLOW)
 		NL_SET_ERR_MSG(extack, "a cluster of it is shared 65535 times already");
-		return -EOVERFLOW;
-	}
-	nexus_map_copy(pool, from->index, index);
-	nexus_map_leaf_walk(pool, index, nexus_refs_get, NULL);
+	if (err)
+		return err;
 	rec->parent = cpu_to_le32(from->index + 1);
 	memcpy(rec->parent_uuid, &from->uuid, sizeof(rec->parent_uuid));
 	nexus_md_rec_dirty(&pool->md, index);
-	pool->md.sb.feature_incompat |= cpu_to_le32(NEXUS_FEATURE_INCOMPAT_SHARED);
 	return 0;
 }
 
@@ -189,7 +117,7 @@ int nexus_clone_map(struct nexus_pool *pool, struct nexus_replica *snap, u32 ind
 			       "clones are made from snapshots: snapshot the replica first");
 		return -EINVAL;
 	}
-	return nexus_map_share(pool, snap, index, extack);
+	return nexus_snapshot_share(pool, snap, index, extack);
 }
 
 /**
@@ -242,7 +170,7 @@ int nexus_snapshot_create(struct nexus_replica *origin, const struct nexus_repli
 	rec->flags |= cpu_to_le32(NEXUS_REPLICA_SNAPSHOT |
 				  (origin->thin ? NEXUS_REPLICA_THIN : 0));
 	rec->size = cpu_to_le64(origin->size);
-	err = nexus_map_share(pool, origin, index, extack);
+	err = nexus_snapshot_share(pool, origin, index, extack);
 	if (err) {
 		nexus_replica_record_free(pool, index);
 		goto out_unlock;

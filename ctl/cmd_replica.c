@@ -393,13 +393,6 @@ static void nx_replicas_print(struct nx_ctx *ctx, const struct nx_replicas *list
 
 /* Verbs. */
 
-static int nx_args(int argc, int want, const char *usage)
-{
-	if (argc != want)
-		return nx_usage_error("usage: %s", usage);
-	return 0;
-}
-
 /* Add "key=value" as a property entry to @msg's open props nest. */
 static int nx_put_prop(struct nl_msg *msg, const char *key, const char *value)
 {

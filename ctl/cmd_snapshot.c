@@ -17,13 +17,6 @@
 
 #include "nexusctl.h"
 
-static int nx_snap_args(int argc, int want, const char *usage)
-{
-	if (argc != want)
-		return nx_usage_error("usage: %s", usage);
-	return 0;
-}
-
 /* A request about snapshot @name of @pool, that refuses anything else. */
 static struct nl_msg *nx_snap_msg(struct nx_ctx *ctx, uint8_t cmd, const char *pool,
 				  const char *name)
@@ -84,7 +77,7 @@ static int nx_snap_create(struct nx_ctx *ctx, int argc, char **argv)
 			return nx_usage_error("usage: %s", usage);
 		}
 	}
-	if (nx_snap_args(argc - optind, 3, usage))
+	if (nx_args(argc - optind, 3, usage))
 		return NX_EXIT_USAGE;
 	ret = nx_connect(ctx);
 	if (ret)
@@ -108,7 +101,7 @@ static int nx_snap_destroy(struct nx_ctx *ctx, int argc, char **argv)
 	struct nx_err err;
 	int ret;
 
-	if (nx_snap_args(argc - 1, 2, "snapshot destroy <pool> <snapshot>"))
+	if (nx_args(argc - 1, 2, "snapshot destroy <pool> <snapshot>"))
 		return NX_EXIT_USAGE;
 	ret = nx_connect(ctx);
 	if (ret)
@@ -127,7 +120,7 @@ static int nx_snap_expose(struct nx_ctx *ctx, int argc, char **argv, bool expose
 	struct nl_msg *msg;
 	int ret;
 
-	if (nx_snap_args(argc - 1, 2, expose ? "snapshot expose <pool> <snapshot>" :
+	if (nx_args(argc - 1, 2, expose ? "snapshot expose <pool> <snapshot>" :
 			 "snapshot hide <pool> <snapshot>"))
 		return NX_EXIT_USAGE;
 	ret = nx_connect(ctx);
@@ -155,7 +148,7 @@ static int nx_snap_show(struct nx_ctx *ctx, int argc, char **argv)
 {
 	int ret;
 
-	if (nx_snap_args(argc - 1, 2, "snapshot show <pool> <snapshot>"))
+	if (nx_args(argc - 1, 2, "snapshot show <pool> <snapshot>"))
 		return NX_EXIT_USAGE;
 	ret = nx_connect(ctx);
 	if (ret)

@@ -85,6 +85,7 @@ int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 int nx_connect(struct nx_ctx *ctx);
 int nx_fail(struct nx_ctx *ctx, const struct nx_err *err);
 int nx_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int nx_args(int argc, int want, const char *usage);
 void nx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nx_print_json(json_object *obj);
 const char *nx_attr_name(int type);

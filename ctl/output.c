@@ -107,6 +107,14 @@ void nx_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Exactly @want arguments, else the usage error (NX_EXIT_USAGE). */
+int nx_args(int argc, int want, const char *usage)
+{
+	if (argc != want)
+		return nx_usage_error("usage: %s", usage);
+	return 0;
+}
+
 int nx_usage_error(const char *fmt, ...)
 {
 	va_list ap;

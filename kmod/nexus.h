@@ -38,10 +38,12 @@
  *                 compile-time probes in compat/
  *
  * Lock order, outermost first: nexus_pools_lock, pool->lock,
- * pool->commit_lock, pool->md_lock, replica->pending_lock, alloc->lock.
- * Nexuses: nexus_vols_lock, vol->lock, vol->label_lock, vol->state_lock,
- * vol->bm.lock.  A nexus's children may be replicas: a nexus lock may be
- * held while replica IO runs, never the other way round.
+ * pool->commit_lock, pool->md_lock, replica->pending_lock, alloc->lock;
+ * replica->hold_lock is a leaf.
+ * Nexuses: nexus_vols_lock, vol->lock, vol->freeze_lock; vol->lock,
+ * vol->label_lock, vol->state_lock, vol->bm.lock.  A nexus's children may
+ * be replicas: a nexus lock may be held while replica IO runs, never the
+ * other way round.
  */
 #ifndef NEXUS_H
 #define NEXUS_H
@@ -229,7 +231,10 @@ struct nexus_pool {
 
 	struct nexus_alloc alloc;	/* has its own lock */
 
-	/* Data IO that may touch freed clusters: see nexus_pool_free_settle(). */
+	/*
+	 * Every replica data IO, from its lookup to its end: cluster frees
+	 * wait for it (pool.c), and so does a snapshot (snapshot.c).
+	 */
 	struct srcu_struct io_srcu;
 
 	struct workqueue_struct *wq;	/* allocations, copies, commits */
@@ -408,7 +413,7 @@ int nexus_clone_map(struct nexus_pool *pool, struct nexus_replica *snap, u32 ind
 		    struct netlink_ext_ack *extack);
 bool nexus_replica_hold(struct nexus_replica *r, struct bio *bio);
 
-/* In front of each clone the thin IO path sends down (pool->bs). */
+/* In front of each clone the replica IO path sends down (pool->bs). */
 struct nexus_tio {
 	struct bio *orig;
 	struct nexus_pool *pool;
@@ -680,7 +685,6 @@ u8 nexus_vol_state(struct nexus_vol *vol);
 void nexus_stats_sum(struct nexus_stats __percpu *pcpu, struct nexus_stats *sum);
 
 /* vol_freeze.c */
-#define NEXUS_FREEZE_TIMEOUT_MS		NEXUS_FREEZE_TIMEOUT_MS_DEFAULT
 int nexus_vol_freeze(struct nexus_vol *vol, u32 timeout_ms, struct netlink_ext_ack *extack);
 int nexus_vol_thaw(struct nexus_vol *vol, struct netlink_ext_ack *extack);
 void nexus_vol_thaw_work(struct work_struct *work);

@@ -76,7 +76,7 @@ static struct bio *nexus_split_at(struct bio *bio, sector_t end, struct bio_set 
 }
 
 /* The clone of a replica IO ended. */
-static void nexus_thin_endio(struct bio *clone)
+static void nexus_remap_endio(struct bio *clone)
 {
 	struct nexus_tio *tio = container_of(clone, struct nexus_tio, clone);
 	struct nexus_pool *pool = tio->pool;
@@ -117,7 +117,7 @@ static void nexus_remap(struct nexus_pool *pool, struct bio *bio, u32 v, int idx
 			    (READ_ONCE(pool->md.changed) || READ_ONCE(pool->md.committing));
 	clone->bi_iter.bi_sector = nexus_cluster_sector(pool, v - 1) +
 				   (bio->bi_iter.bi_sector & (per - 1));
-	clone->bi_end_io = nexus_thin_endio;
+	clone->bi_end_io = nexus_remap_endio;
 	submit_bio_noacct(clone);
 }
 

@@ -165,7 +165,7 @@ int nexus_snapshot_create(struct nexus_replica *origin, const struct nexus_repli
 	mutex_lock(&pool->md_lock);
 	err = nexus_replica_record(pool, args, &index, extack);
 	if (err)
-		goto out_unlock;
+		goto out_unlock_thaw;
 	rec = nexus_md_rec(&pool->md, index);
 	rec->flags |= cpu_to_le32(NEXUS_REPLICA_SNAPSHOT |
 				  (origin->thin ? NEXUS_REPLICA_THIN : 0));
@@ -173,7 +173,7 @@ int nexus_snapshot_create(struct nexus_replica *origin, const struct nexus_repli
 	err = nexus_snapshot_share(pool, origin, index, extack);
 	if (err) {
 		nexus_replica_record_free(pool, index);
-		goto out_unlock;
+		goto out_unlock_thaw;
 	}
 	WRITE_ONCE(origin->cow, true);
 	mutex_unlock(&pool->md_lock);
@@ -181,7 +181,7 @@ int nexus_snapshot_create(struct nexus_replica *origin, const struct nexus_repli
 
 	return nexus_replica_commit_new(pool, index, out, extack);
 
-out_unlock:
+out_unlock_thaw:
 	mutex_unlock(&pool->md_lock);
 	nexus_replica_thaw(origin);
 	return err;

@@ -11,9 +11,9 @@
  * completed before the freeze, durably.
  *
  * A frozen nexus thaws on command, or by itself when the timeout given at
- * the freeze runs out (default NEXUS_FREEZE_TIMEOUT_MS): an orchestrator
- * that dies between freeze and thaw cannot hang the volume's users for
- * ever.  Stopping the nexus thaws it too.
+ * the freeze runs out (default NEXUS_FREEZE_TIMEOUT_MS_DEFAULT, 30 s): an
+ * orchestrator that dies between freeze and thaw cannot hang the volume's
+ * users for ever.  Stopping the nexus thaws it too.
  *
  * Locking: vol->freeze_lock guards frozen and frozen_until, and is taken
  * inside vol->lock (commands) or alone (the timeout's work item), so that
@@ -87,7 +87,7 @@ int nexus_vol_freeze(struct nexus_vol *vol, u32 timeout_ms, struct netlink_ext_a
 
 	lockdep_assert_held(&vol->lock);
 	if (!timeout_ms)
-		timeout_ms = NEXUS_FREEZE_TIMEOUT_MS;
+		timeout_ms = NEXUS_FREEZE_TIMEOUT_MS_DEFAULT;
 	mutex_lock(&vol->freeze_lock);
 	if (vol->frozen) {
 		NL_SET_ERR_MSG(extack, "the nexus is frozen already");

@@ -344,7 +344,7 @@ static void nexus_fmt_walk_blob(struct nexus_fmt_walk *w, u32 rec, u32 nr)
 		nr = le32_to_cpu(*(const __le32 *)p);
 		for (p += 4; p + 4 <= end && *p != NEXUS_BLOB_END;) {
 			u8 type = p[0], klen = p[1];
-			u16 vlen = le16_to_cpu(*(const __le16 *)(p + 2));
+			u16 vlen = nexus_fmt_blob_vlen(p);
 
 			if (type > NEXUS_BLOB_ALLOWED_HOST || p + 4 + klen + vlen > end ||
 			    klen > NEXUS_PROP_KEY_LEN || vlen > NEXUS_PROP_VALUE_LEN ||

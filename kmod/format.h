@@ -89,6 +89,22 @@ struct nexus_fmt_walk {
 
 int nexus_fmt_walk(struct nexus_fmt_walk *w);
 
+/*
+ * A property blob entry's value length: little-endian, at byte 2 of the
+ * entry, and entries are packed, so it is often unaligned: read and
+ * written a byte at a time.
+ */
+static inline u16 nexus_fmt_blob_vlen(const u8 *entry)
+{
+	return entry[2] | (u16)entry[3] << 8;
+}
+
+static inline void nexus_fmt_blob_set_vlen(u8 *entry, u16 len)
+{
+	entry[2] = len & 0xff;
+	entry[3] = len >> 8;
+}
+
 /* Typed access to a block's payload. */
 static inline void *nexus_fmt_payload(const void *block)
 {

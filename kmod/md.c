@@ -373,12 +373,18 @@ static const void *nexus_md_walk_block(struct nexus_fmt_walk *w, u32 nr)
 	return nr < mw->md->nr_blocks ? nexus_md_block(mw->md, nr) : NULL;
 }
 
+/*
+ * The first problems of a refused import go to the kernel log, the rest
+ * only to the offline checker: a damaged pool must not flood the log.
+ */
+#define NEXUS_MD_LOG_PROBLEMS	8
+
 static void nexus_md_walk_report(struct nexus_fmt_walk *w, const char *msg)
 {
 	struct nexus_md_walk *mw = w->priv;
 
-	pr_err("pool %.63s: %s\n", mw->md->sb.name, msg);
-	mw->reported++;
+	if (mw->reported++ < NEXUS_MD_LOG_PROBLEMS)
+		pr_err("pool %.63s: %s\n", mw->md->sb.name, msg);
 }
 
 /* Read both superblock slots; choose the one to import. */
@@ -453,6 +459,10 @@ int nexus_md_load(struct nexus_md *md, struct block_device *bdev, const char **w
 		goto out_release;
 	}
 	err = nexus_fmt_walk(&w);
+	if (w.errors > NEXUS_MD_LOG_PROBLEMS)
+		pr_err("pool %.63s: %u more problem%s (nexusctl pool check lists them all)\n",
+		       md->sb.name, w.errors - NEXUS_MD_LOG_PROBLEMS,
+		       w.errors - NEXUS_MD_LOG_PROBLEMS == 1 ? "" : "s");
 	if (err) {
 		*why = err == -ENOMEM ? "out of memory to check the metadata" :
 		       "metadata is damaged (kernel log, or nexusctl pool check, says how)";

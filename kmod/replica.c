@@ -390,7 +390,7 @@ static int nexus_blob_write(struct nexus_pool *pool, u32 index,
 		}
 		p[0] = e[i].type;
 		p[1] = e[i].key_len;
-		*(__le16 *)(p + 2) = cpu_to_le16(e[i].value_len);
+		nexus_fmt_blob_set_vlen(p, e[i].value_len);
 		memcpy(p + 4, e[i].key, e[i].key_len);
 		memcpy(p + 4 + e[i].key_len, e[i].value, e[i].value_len);
 		p += need;
@@ -422,7 +422,7 @@ int nexus_replica_blob_for_each(struct nexus_replica *r,
 			struct nexus_blob_entry e = {
 				.type = p[0],
 				.key_len = p[1],
-				.value_len = le16_to_cpu(*(__le16 *)(p + 2)),
+				.value_len = nexus_fmt_blob_vlen(p),
 				.key = (char *)p + 4,
 			};
 

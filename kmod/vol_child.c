@@ -185,10 +185,12 @@ static int nexus_child_open_dev(struct nexus_vol *vol, struct nexus_child *child
 
 /*
  * Is the child on @bdev fit to hold the volume of @vol (size, block size,
- * the discard and write-zeroes support the nexus advertises)?
+ * the discard and write-zeroes support the nexus advertises), and no other
+ * child's device?  @self: the child @bdev is for when it is a member
+ * already (online with a new path), else NULL.
  */
-static int nexus_child_fits(struct nexus_vol *vol, struct block_device *bdev,
-			    struct netlink_ext_ack *extack)
+static int nexus_child_fits(struct nexus_vol *vol, const struct nexus_child *self,
+			    struct block_device *bdev, struct netlink_ext_ack *extack)
 {
 	struct queue_limits *lim;
 	unsigned int slot;
@@ -202,7 +204,7 @@ static int nexus_child_fits(struct nexus_vol *vol, struct block_device *bdev,
 		struct nexus_child *c = rcu_dereference_protected(vol->children[slot],
 								  lockdep_is_held(&vol->lock));
 
-		if (c && c->dev.bdev == bdev) {
+		if (c && c != self && c->dev.bdev == bdev) {
 			NL_SET_ERR_MSG(extack, "the device is a child of this nexus already");
 			return -EEXIST;
 		}
@@ -251,7 +253,7 @@ struct nexus_child *nexus_child_open(struct nexus_vol *vol, const struct nexus_c
 		err = nexus_child_open_dev(vol, child, spec->path, extack);
 		if (err)
 			goto out_free_stats;
-		err = nexus_child_fits(vol, child->dev.bdev, extack);
+		err = nexus_child_fits(vol, NULL, child->dev.bdev, extack);
 		if (err)
 			goto out_close;
 		strscpy(child->path, spec->path, sizeof(child->path));
@@ -521,7 +523,7 @@ int nexus_child_online(struct nexus_vol *vol, struct nexus_child *child,
 		child->dev.bdev = NULL;
 		err = nexus_child_open_dev(vol, child, spec->path, extack);
 		if (!err)
-			err = nexus_child_fits(vol, child->dev.bdev, extack);
+			err = nexus_child_fits(vol, child, child->dev.bdev, extack);
 		if (!err)
 			err = nexus_child_check_label(vol, child, extack);
 		if (err) {

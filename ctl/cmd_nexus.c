@@ -646,9 +646,12 @@ static int nx_nexus_end(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd)
 		return ret;
 	/* A published nexus is held open by nvmet: unpublish it first. */
 	nx_nexus_nqn(n.name, nqn, sizeof(nqn));
-	if (nx_nvmet_exported(nqn) && nx_nvmet_unexport(nqn)) {
-		nx_warn("%s: cannot unpublish %s", ctx->what, nqn);
-		return NX_EXIT_FAIL;
+	if (nx_nvmet_exported(nqn)) {
+		ret = nx_nvmet_unexport(nqn);
+		if (ret) {
+			nx_warn("%s: cannot unpublish %s", ctx->what, nqn);
+			return nx_local_fail(ctx, ret);
+		}
 	}
 	ret = nx_nexus_request(ctx, nx_nexus_msg(ctx, cmd, argv[1]), NULL);
 	if (ret)
@@ -839,9 +842,10 @@ static int nx_nexus_publish(struct nx_ctx *ctx, int argc, char **argv)
 	nx_nexus_nqn(n.name, nqn, sizeof(nqn));
 	snprintf(dev, sizeof(dev), "/dev/%s", n.device);
 	e.uuid = n.uuid;
-	if (nx_nvmet_export(&e)) {
+	ret = nx_nvmet_export(&e);
+	if (ret) {
 		nx_nvmet_unexport(nqn);
-		return NX_EXIT_FAIL;
+		return nx_local_fail(ctx, ret);
 	}
 	nx_nexus_print(ctx, &n);
 	return NX_EXIT_OK;
@@ -859,7 +863,7 @@ static int nx_nexus_unpublish(struct nx_ctx *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	nx_nexus_nqn(n.name, nqn, sizeof(nqn));
-	return nx_nvmet_unexport(nqn) ? NX_EXIT_FAIL : NX_EXIT_OK;
+	return nx_local_fail(ctx, nx_nvmet_unexport(nqn));
 }
 
 /*

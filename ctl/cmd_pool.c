@@ -271,7 +271,7 @@ static int nx_pool_create(struct nx_ctx *ctx, int argc, char **argv)
 	ret = nx_signatures(dev, false, what, sizeof(what));
 	if (ret < 0) {
 		nx_warn("%s: cannot probe %s: %s", ctx->what, dev, strerror(-ret));
-		return NX_EXIT_FAIL;
+		return nx_local_fail(ctx, ret);
 	}
 	if (ret && !force) {
 		nx_warn("%s: %s holds data: %s; refusing to overwrite it (--force erases it)",

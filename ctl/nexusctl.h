@@ -84,6 +84,13 @@ int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 /* output.c */
 int nx_connect(struct nx_ctx *ctx);
 int nx_fail(struct nx_ctx *ctx, const struct nx_err *err);
+/*
+ * A local step of a command (probing a device, nvmet's configfs) failed
+ * with -@err: exit 4 with the same words as the kernel's refusal when it
+ * was a permission, else 1 (0 if @err is 0).  The step has said what
+ * failed.
+ */
+int nx_local_fail(struct nx_ctx *ctx, int err);
 int nx_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int nx_args(int argc, int want, const char *usage);
 void nx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

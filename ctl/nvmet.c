@@ -144,12 +144,19 @@ static int nx_nvmet_ready(uint8_t proto)
 	struct stat st;
 
 	if (stat(NX_NVMET, &st)) {
+		int err = 0;
+
 		nx_modprobe("nvmet");
 		/* configfs may be loaded but not mounted. */
 		if (stat(NX_NVMET, &st) && mount("configfs", NX_CONFIGFS, "configfs", 0, NULL) &&
-		    errno != EBUSY)
-			nx_warn("cannot mount configfs on %s: %s", NX_CONFIGFS, strerror(errno));
+		    errno != EBUSY) {
+			err = -errno;
+			nx_warn("cannot mount configfs on %s: %s", NX_CONFIGFS, strerror(-err));
+		}
 		if (stat(NX_NVMET, &st)) {
+			/* Not allowed to mount it: that is the reason, not nvmet. */
+			if (err == -EPERM || err == -EACCES)
+				return err;
 			nx_warn("nvmet: %s is missing: the kernel's NVMe target (module nvmet) "
 				"is not available", NX_NVMET);
 			return -ENOENT;
@@ -336,6 +343,12 @@ int nx_nvmet_unexport(const char *nqn)
 	nx_path(sub, sizeof(sub), "%s/subsystems/%s", NX_NVMET, nqn);
 	if (access(sub, F_OK))
 		return 0;
+	/* Who may not change it must not take half of it down. */
+	if (access(sub, W_OK)) {
+		err = -errno;
+		nx_warn("nvmet: cannot change %s: %s", sub, strerror(-err));
+		return err;
+	}
 	d = opendir(NX_NVMET "/ports");
 	if (d) {
 		while ((de = readdir(d))) {

@@ -156,6 +156,17 @@ int nx_fail(struct nx_ctx *ctx, const struct nx_err *err)
 	return err->errnum == EPERM || err->errnum == EACCES ? NX_EXIT_PERM : NX_EXIT_FAIL;
 }
 
+int nx_local_fail(struct nx_ctx *ctx, int err)
+{
+	if (!err)
+		return NX_EXIT_OK;
+	if (err != -EPERM && err != -EACCES)
+		return NX_EXIT_FAIL;
+	nx_warn("%s: permission denied: this command needs CAP_NET_ADMIN (run it as root)",
+		ctx->what);
+	return NX_EXIT_PERM;
+}
+
 /* Open the netlink session once; on failure report and return the exit code. */
 int nx_connect(struct nx_ctx *ctx)
 {

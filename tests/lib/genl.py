@@ -6,9 +6,12 @@ malformed attributes, unknown commands, bad flags.
 
 usage: genl.py [--family nexus] --cmd N [--attr KIND:TYPE=VALUE]... [--flags N]
        (KIND: u8 u16 u32 u64 str hex flag; e.g. --attr u32:5=7000)
+       genl.py [--family nexus] --ops
 
 Prints `errno=<n> msg=<extack message> offs=<attr offset> replies=<n>` and
-exits 0; errno 0 is success.  Attributes go in the order given.
+exits 0; errno 0 is success.  Attributes go in the order given.  --ops
+prints the family's operations as the controller lists them, one
+`<command> <GENL_* flags, hex>` per line.
 """
 import argparse
 import socket
@@ -18,11 +21,12 @@ import sys
 NETLINK_GENERIC = 16
 SOL_NETLINK = 270
 NETLINK_EXT_ACK = 11
-NLM_F_REQUEST, NLM_F_ACK = 0x1, 0x4
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x4, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_OPS = 1, 2, 6
+CTRL_ATTR_OP_ID, CTRL_ATTR_OP_FLAGS = 1, 2
 NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
 
 
@@ -50,18 +54,26 @@ class Genl:
         self.seq = 1
 
     def request(self, family, cmd, attrs=b"", flags=NLM_F_REQUEST | NLM_F_ACK, version=1):
-        """Returns (errno, extack message, attribute offset, replies)."""
+        """Returns (errno, extack message, attribute offset, replies).  A dump
+        (NLM_F_DUMP) collects replies up to its end; a request without ACK
+        returns with its first reply.  Messages of earlier requests (an ACK
+        after a dump's end) are skipped by their sequence number."""
         self.seq += 1
+        dump = flags & NLM_F_DUMP == NLM_F_DUMP
         body = struct.pack("=BBH", cmd, version, 0) + attrs
         msg = struct.pack("=IHHII", 16 + len(body), family, flags, self.seq, 0) + body
         self.sock.send(msg)
         replies = []
         while True:
-            data = self.sock.recv(65536)
+            data = self.sock.recv(1 << 20)
             while len(data) >= 16:
                 length, mtype, mflags, seq, _ = struct.unpack_from("=IHHII", data)
+                if length < 16 or length > len(data):
+                    raise RuntimeError(f"broken netlink message: length {length} of {len(data)}")
                 payload = data[16:length]
                 data = data[(length + 3) & ~3:]
+                if seq != self.seq:
+                    continue
                 if mtype == NLMSG_ERROR:
                     err = -struct.unpack_from("=i", payload)[0]
                     ext = b""
@@ -75,16 +87,29 @@ class Genl:
                 if mtype == NLMSG_DONE:
                     return 0, "", -1, replies
                 replies.append((mtype, payload))
-                if not flags & NLM_F_ACK:
+                if not flags & NLM_F_ACK and not dump:
                     return 0, "", -1, replies
 
-    def family_id(self, name):
+    def family(self, name):
+        """The controller's attributes of family @name."""
         err, text, _, replies = self.request(
             GENL_ID_CTRL, CTRL_CMD_GETFAMILY, nla(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
         if err or not replies:
             sys.exit(f"genl.py: no family {name}: errno {err} {text}")
-        attrs = parse_attrs(replies[0][1][4:])
-        return struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID][:2])[0]
+        return parse_attrs(replies[0][1][4:])
+
+    def family_id(self, name):
+        return struct.unpack("=H", self.family(name)[CTRL_ATTR_FAMILY_ID][:2])[0]
+
+    def family_ops(self, name):
+        """{command: GENL_* flags} of family @name's operations."""
+        ops = {}
+        for op in parse_attrs(self.family(name).get(CTRL_ATTR_OPS, b"")).values():
+            a = parse_attrs(op)
+            cmd = struct.unpack("=I", a[CTRL_ATTR_OP_ID][:4])[0]
+            flags = struct.unpack("=I", a[CTRL_ATTR_OP_FLAGS][:4])[0] if CTRL_ATTR_OP_FLAGS in a else 0
+            ops[cmd] = ops.get(cmd, 0) | flags
+        return ops
 
 
 def encode(spec):
@@ -106,12 +131,19 @@ def encode(spec):
 def main():
     ap = argparse.ArgumentParser(description="Send one generic netlink request.")
     ap.add_argument("--family", default="nexus")
-    ap.add_argument("--cmd", type=int, required=True)
+    ap.add_argument("--cmd", type=int)
+    ap.add_argument("--ops", action="store_true")
     ap.add_argument("--flags", type=lambda s: int(s, 0), default=NLM_F_REQUEST | NLM_F_ACK)
     ap.add_argument("--attr", action="append", default=[], metavar="KIND:TYPE=VALUE",
                     help="u8|u16|u32|u64|str|hex|flag, in the order given")
     args = ap.parse_args()
     g = Genl()
+    if args.ops:
+        for cmd, flags in sorted(g.family_ops(args.family).items()):
+            print(f"{cmd} {flags:#x}")
+        return
+    if args.cmd is None:
+        ap.error("--cmd or --ops is needed")
     fam = g.family_id(args.family)
     err, text, offs, replies = g.request(fam, args.cmd, b"".join(map(encode, args.attr)),
                                          flags=args.flags)

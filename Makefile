@@ -26,7 +26,7 @@ CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h i
 CHECKPATCH_FILES = $(wildcard kmod/*.c kmod/*.h kmod/compat/*.c kunit/*.c include/*.h)
 
 .PHONY: all help setup ctl ctl-test modules sparse checkpatch debug-kernel \
-	guest-test kunit check bench bench-quick demo dkms-build dkms-clean install clean
+	guest-test test-tools fuzz fuzz-guest kunit check bench bench-quick demo dkms-build dkms-clean install clean
 
 all: ctl modules
 
@@ -41,6 +41,8 @@ help:
 	@echo "make debug-kernel  build (once, cached) the KUnit/KASAN/lockdep kernel"
 	@echo "make guest-test    guest tests on KERNEL=$(KERNEL) [TESTS=tests/cases/x.sh]"
 	@echo "make kunit         the KUnit suites, in a guest on the debug kernel"
+	@echo "make fuzz          libFuzzer on the on-disk parsing code, FUZZ_TIME=$(FUZZ_TIME) s each (0: replay corpus)"
+	@echo "make fuzz-guest    mutated pools and labels, netlink fuzzing: full runs in a debug guest"
 	@echo "make check         everything above: the test command CI runs"
 	@echo "make bench         the full benchmark in a guest (KERNEL=$(KERNEL)), report in $(BUILD)/bench/"
 	@echo "make bench-quick   the same, every scenario briefly (what CI runs)"
@@ -68,6 +70,42 @@ ctl-test: $(BUILD)/ctl/test_units $(BUILD)/ctl/test_format
 	$(BUILD)/ctl/test_units
 	$(BUILD)/ctl/test_format
 
+# Fuzzing (tests/fuzz/, docs/reliability.md): the on-disk parsing code the
+# module runs, built in userspace with libFuzzer and sanitizers, and the
+# guest's image mutator.  `make fuzz FUZZ_TIME=<s>` fuzzes each target for
+# that long (0: only replay the kept corpus and crashers).
+FUZZ_SRCS := tests/fuzz/reseal.c kmod/format.c kmod/label.c ctl/crc32c.c
+FUZZ_HDRS := tests/fuzz/reseal.h $(CTL_HDRS)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Iinclude -Ictl -Ikmod -Itests/fuzz
+FUZZ_TIME ?= 60
+
+$(BUILD)/fuzz/nexus-mutate: tests/fuzz/mutate.c $(FUZZ_SRCS) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CTL_CFLAGS) -Itests/fuzz -o $@ tests/fuzz/mutate.c $(FUZZ_SRCS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS)
+
+test-tools: ctl $(BUILD)/fuzz/nexus-mutate
+
+fuzz: $(BUILD)/fuzz/fuzz_format $(BUILD)/fuzz/fuzz_label
+	tests/fuzz/run.sh $(FUZZ_TIME)
+
+# The full guest fuzzing runs on the debug kernel (KASAN, lockdep,
+# kmemleak): 10000 mutated pools, 2000 labels, 1000000 netlink messages.
+FUZZ_POOLS ?= 10000
+FUZZ_LABELS ?= 2000
+FUZZ_GENL ?= 1000000
+FUZZ_TIMEOUT_SCALE ?= 50
+fuzz-guest: test-tools
+	@$(MAKE) --no-print-directory modules KERNELS=debug
+	NEXUS_FUZZ_POOLS=$(FUZZ_POOLS) NEXUS_FUZZ_LABELS=$(FUZZ_LABELS) NEXUS_FUZZ_GENL=$(FUZZ_GENL) \
+		NEXUS_TIMEOUT_SCALE=$(FUZZ_TIMEOUT_SCALE) \
+		tests/vm/vmtest -k debug tests/cases/fuzz-import.sh tests/cases/fuzz-genl.sh
+
 modules:
 	@set -e; for k in $(KERNELS); do \
 		kdir=$$(scripts/kernels.sh $$k kdir); \
@@ -88,7 +126,7 @@ checkpatch:
 debug-kernel:
 	tests/kernel/build-debug-kernel.sh
 
-guest-test: ctl
+guest-test: test-tools
 	@$(MAKE) --no-print-directory modules KERNELS=$(KERNEL)
 	tests/vm/vmtest -k $(KERNEL) $(TESTS)
 

@@ -19,7 +19,7 @@ static_assert(sizeof(struct nexus_label) == NEXUS_LABEL_SIZE);
 
 #define NEXUS_LABEL_CSUM_OFFSET	offsetof(struct nexus_label, csum)
 
-static u32 nexus_label_csum(const struct nexus_label *l)
+u32 nexus_label_csum(const struct nexus_label *l)
 {
 	static const u8 zero[4];
 	const u8 *p = (const u8 *)l;

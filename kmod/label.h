@@ -25,6 +25,8 @@ const char *nexus_label_layout(struct nexus_label *l, u64 size, u32 chunk_shift)
 u64 nexus_label_child_bytes(const struct nexus_label *l);
 /* Chunks of the write-intent bitmap. */
 u64 nexus_label_chunks(const struct nexus_label *l);
+/* The checksum @l must carry (crc32c of the block, csum taken as 0). */
+u32 nexus_label_csum(const struct nexus_label *l);
 /* Set slot and checksum: the label is ready to be written to @slot. */
 void nexus_label_seal(struct nexus_label *l, u32 slot);
 /*

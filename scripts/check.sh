@@ -114,8 +114,11 @@ guests() {
 }
 
 step "setup (apt packages)" scripts/setup.sh || { echo "check: setup failed, stopping" >&2; exit 1; }
-step "nexusctl builds (-Werror)" make --no-print-directory ctl
+step "nexusctl and the test tools build (-Werror)" make --no-print-directory test-tools
 step "nexusctl unit tests" make --no-print-directory ctl-test
+# The kept corpus and crashers replayed, then each target fuzzed briefly.
+step "libFuzzer on the on-disk parsing code (${NEXUS_CHECK_FUZZ_TIME:-30} s each)" \
+	make --no-print-directory fuzz FUZZ_TIME="${NEXUS_CHECK_FUZZ_TIME:-30}"
 step "harness unit tests" python3 tests/vm/test_vmtest.py
 step "checkpatch --strict" make --no-print-directory checkpatch
 for k in stock backports; do

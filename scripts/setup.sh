@@ -22,6 +22,8 @@ packages=(
 	jq iproute2 util-linux nvme-cli fio udev e2fsprogs
 	# what the benchmark runs in the guest, and its chart on the host
 	mdadm dmsetup mariadb-server sysbench gnuplot-nox
+	# the fuzzers of the on-disk parsing code (libFuzzer, sanitizers)
+	clang libclang-rt-14-dev
 )
 
 sudo=

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Run the libFuzzer targets (build/fuzz/fuzz_*) for <seconds> each, from the
+# kept corpus (tests/fuzz/corpus/<target>/: real pools and labels extracted
+# in a guest, and every crasher found, kept as a regression case).  New
+# inputs go to build/fuzz/corpus-<target>/, crashers to build/fuzz/crashes/.
+# <seconds> 0 only replays the kept corpus.  Exit status 0: no crash.
+#
+# usage: run.sh <seconds> [target...]      (targets: format label)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${1:?usage: run.sh <seconds> [target...]}
+shift
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(format label)
+build=$top/build/fuzz
+rc=0
+
+mkdir -p "$build/crashes"
+for t in "${targets[@]}"; do
+	bin=$build/fuzz_$t kept=$top/tests/fuzz/corpus/$t work=$build/corpus-$t
+	log=$build/fuzz_$t.log
+	[ -x "$bin" ] || { echo "run.sh: $bin is not built (make fuzz)" >&2; exit 2; }
+	mkdir -p "$work"
+	if [ "$secs" = 0 ]; then
+		# Replay: every kept input once.
+		"$bin" -runs=0 -artifact_prefix="$build/crashes/$t-" "$kept" >"$log" 2>&1
+	else
+		# 2 GiB: a superblock may ask for 2^24 clusters of refcounts.
+		"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=20 \
+			-artifact_prefix="$build/crashes/$t-" -print_final_stats=1 \
+			"$work" "$kept" >"$log" 2>&1
+	fi
+	status=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+	if [ "$status" = 0 ]; then
+		echo "fuzz $t: ok, ${execs:-$(ls "$kept" | wc -l) inputs replayed}${execs:+ runs} ${cov:+($cov)}"
+	else
+		echo "fuzz $t: FAILED (exit $status); the end of $log:"
+		tail -n 40 "$log"
+		rc=1
+	fi
+done
+exit $rc

@@ -281,6 +281,9 @@ static int nx_pool_create(struct nx_ctx *ctx, int argc, char **argv)
 	ret = nx_connect(ctx);
 	if (ret)
 		return ret;
+	/* Nothing is erased for a request the module would refuse anyway. */
+	if (force && !nx_may_net_admin())
+		return nx_local_fail(ctx, -EPERM);
 	if (force) {
 		ret = nx_signatures(dev, true, what, sizeof(what));
 		if (ret < 0) {

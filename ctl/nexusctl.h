@@ -83,6 +83,13 @@ int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 
 /* output.c */
 int nx_connect(struct nx_ctx *ctx);
+/*
+ * Has this process CAP_NET_ADMIN?  Asked only before a local step that
+ * cannot be undone (wiping a device's signatures), so that one the kernel
+ * would refuse never happens; the kernel's check stays the one that counts
+ * (it asks in the initial user namespace).
+ */
+bool nx_may_net_admin(void);
 int nx_fail(struct nx_ctx *ctx, const struct nx_err *err);
 /*
  * A local step of a command (probing a device, nvmet's configfs) failed

@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -409,4 +413,15 @@ int nx_nl_listen(struct nx_nl *nl, nx_reply_fn fn, void *arg, struct nx_err *err
 		snprintf(err->msg, sizeof(err->msg), "malformed event from the module");
 	}
 	return -err->errnum;
+}
+
+bool nx_may_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return true;	/* cannot tell: the kernel will */
+	return data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective & CAP_TO_MASK(CAP_NET_ADMIN);
 }

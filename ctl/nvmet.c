@@ -343,8 +343,11 @@ int nx_nvmet_unexport(const char *nqn)
 	nx_path(sub, sizeof(sub), "%s/subsystems/%s", NX_NVMET, nqn);
 	if (access(sub, F_OK))
 		return 0;
-	/* Who may not change it must not take half of it down. */
-	if (access(sub, W_OK)) {
+	/*
+	 * Who may not change it must not take half of it down.  The
+	 * effective ids and capabilities decide, as for the writes below.
+	 */
+	if (faccessat(AT_FDCWD, sub, W_OK, AT_EACCESS)) {
 		err = -errno;
 		nx_warn("nvmet: cannot change %s: %s", sub, strerror(-err));
 		return err;

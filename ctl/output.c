@@ -162,8 +162,8 @@ int nx_local_fail(struct nx_ctx *ctx, int err)
 		return NX_EXIT_OK;
 	if (err != -EPERM && err != -EACCES)
 		return NX_EXIT_FAIL;
-	nx_warn("%s: permission denied: this command needs CAP_NET_ADMIN (run it as root)",
-		ctx->what);
+	nx_warn("%s: permission denied: this command needs root (CAP_NET_ADMIN, the device, "
+		"nvmet's configfs)", ctx->what);
 	return NX_EXIT_PERM;
 }
 

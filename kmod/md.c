@@ -460,7 +460,7 @@ int nexus_md_load(struct nexus_md *md, struct block_device *bdev, const char **w
 	}
 	err = nexus_fmt_walk(&w);
 	if (w.errors > NEXUS_MD_LOG_PROBLEMS)
-		pr_err("pool %.63s: %u more problem%s (nexusctl pool check lists them all)\n",
+		pr_err("pool %.63s: %u more problem%s (see nexusctl pool check)\n",
 		       md->sb.name, w.errors - NEXUS_MD_LOG_PROBLEMS,
 		       w.errors - NEXUS_MD_LOG_PROBLEMS == 1 ? "" : "s");
 	if (err) {

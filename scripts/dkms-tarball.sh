@@ -6,10 +6,25 @@
 # installs it, instead of compiling under emulation (minutes, not seconds).
 #
 # usage: scripts/dkms-tarball.sh <stock|backports|debug>
-# Prints the tarball's path.
+#        scripts/dkms-tarball.sh --digest
+# Prints the tarball's path; beside it, sources.sha256 holds the digest of
+# the sources it was built from, which --digest prints for the tree as it
+# is now (the dkms test uses a tarball only when the two agree).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+sources=(Kbuild Makefile dkms.conf kmod include kunit)
+
+# digest: one sha256 over every source file DKMS gets (not build output).
+digest() {
+	(cd "$top" && find "${sources[@]}" -type f \
+		! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' ! -name '.*' \
+		-print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+if [ "${1:-}" = --digest ]; then
+	digest
+	exit 0
+fi
 kind=${1:?usage: dkms-tarball.sh <kernel kind>}
 release=$("$top/scripts/kernels.sh" "$kind" release)
 kdir=$("$top/scripts/kernels.sh" "$kind" kdir)
@@ -20,7 +35,8 @@ trees=(--dkmstree "$out/tree" --sourcetree "$out/src")
 
 rm -rf "$out"
 mkdir -p "$out/tree" "$out/src/nexus-$version"
-cp -r "$top"/{Kbuild,Makefile,dkms.conf,kmod,include,kunit} "$out/src/nexus-$version/"
+(cd "$top" && cp -r "${sources[@]}" "$out/src/nexus-$version/")
+digest >"$out/sources.sha256"
 {
 	dkms add -m nexus -v "$version" "${trees[@]}"
 	dkms build -m nexus -v "$version" -k "$release" --kernelsourcedir "$kdir" "${trees[@]}"

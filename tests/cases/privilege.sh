@@ -128,6 +128,16 @@ EOC
 [ -z "$wrong" ] || fail "not refused with exit 4 and 'permission denied':"$'\n'"$wrong"
 expect_eq "$(state)" "$before" "what an admin sees after the refused commands"
 
+step "a user who may write the device but lacks CAP_NET_ADMIN: --force erases nothing"
+mkfs.ext4 -q -F /dev/vdb
+chgrp disk /dev/vdb
+chmod 0660 /dev/vdb
+expect_rc 4 setpriv --reuid=65534 --regid=65534 --groups=disk \
+	nexusctl pool create p2 /dev/vdb --force
+expect_in "$ERR" "permission denied"
+expect_eq "$(blkid -o value -s TYPE /dev/vdb)" ext4 "the signature on /dev/vdb after the refusal"
+expect_eq "$(state)" "$before" "what an admin sees after the refused create"
+
 step "requests nexusctl would never send are refused the same way"
 while read -r cmd flags; do
 	[ $((flags & 1)) = 1 ] || continue

@@ -109,9 +109,14 @@ class Fuzzer:
             self.ctl("nexus", "thaw", v["name"])
             if self.ctl("nexus", "destroy", v["name"]).returncode:
                 self.ctl("nexus", "destroy", v["name"], "--force")
-        for p in self.json_list("pool", "list"):
-            if self.ctl("pool", "destroy", p["name"], "--force").returncode:
-                self.ctl("pool", "export", p["name"])
+        # A pool may live on another pool's replica: the upper one must go
+        # first, so go round until nothing is left (or nothing moves).
+        for _ in range(4):
+            pools = self.json_list("pool", "list")
+            for p in pools:
+                self.ctl("pool", "destroy", p["name"], "--force")
+            if not pools:
+                break
         left = self.json_list("nexus", "list") + self.json_list("pool", "list")
         if left:
             sys.exit(f"genl_fuzz: could not clean up: {left}")
@@ -120,7 +125,9 @@ class Fuzzer:
         self.ctl("replica", "create", "fp", "r0", "8M")
         self.ctl("replica", "create", "fp", "r1", "8M", "--thin")
         self.ctl("snapshot", "create", "fp", "r1", "s0")
-        out = self.ctl("nexus", "create", "fv", f"bdev://{c0}", f"bdev://{c1}", "--size", "16M")
+        # --force: a nexus the fuzzing stopped left its labels behind.
+        out = self.ctl("nexus", "create", "fv", f"bdev://{c0}", f"bdev://{c1}", "--size", "16M",
+                       "--force")
         if out.returncode:
             sys.exit(f"genl_fuzz: the base nexus could not be made: {out.stderr}")
         import json
@@ -132,7 +139,7 @@ class Fuzzer:
         self.state = {"pools": ["fp", "fq"], "replicas": ["r0", "r1", "r2", "s0"],
                       "nexus": ["fv", "fw"], "children": kids,
                       "paths": [pool_dev, c0, c1] + self.disks[3:] + devs + ["/dev/null", "/"],
-                      "uuids": kids + [bytes(16), os.urandom(16)]}
+                      "uuids": kids + [bytes(16), self.rng.randbytes(16)]}
 
     def json_list(self, *argv):
         import json

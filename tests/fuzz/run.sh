@@ -27,7 +27,7 @@ for t in "${targets[@]}"; do
 		"$bin" -runs=0 -artifact_prefix="$build/crashes/$t-" "$kept" >"$log" 2>&1
 	else
 		# 2 GiB: a superblock may ask for 2^24 clusters of refcounts.
-		"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=20 \
+		"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=120 \
 			-artifact_prefix="$build/crashes/$t-" -print_final_stats=1 \
 			"$work" "$kept" >"$log" 2>&1
 	fi

@@ -85,7 +85,9 @@ class Genl:
                     offs = struct.unpack("=I", tlv[NLMSGERR_ATTR_OFFS])[0] if NLMSGERR_ATTR_OFFS in tlv else -1
                     return err, text, offs, replies
                 if mtype == NLMSG_DONE:
-                    return 0, "", -1, replies
+                    # A dump that failed partway says so in its DONE.
+                    err = -struct.unpack_from("=i", payload)[0] if len(payload) >= 4 else 0
+                    return err, "", -1, replies
                 replies.append((mtype, payload))
                 if not flags & NLM_F_ACK and not dump:
                     return 0, "", -1, replies

@@ -26,7 +26,7 @@ CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h i
 CHECKPATCH_FILES = $(wildcard kmod/*.c kmod/*.h kmod/compat/*.c kunit/*.c include/*.h)
 
 .PHONY: all help setup ctl ctl-test modules sparse checkpatch debug-kernel \
-	guest-test test-tools fuzz fuzz-guest kunit check bench bench-quick demo dkms-build dkms-clean install clean
+	guest-test test-tools fuzz fuzz-guest soak kunit check bench bench-quick demo dkms-build dkms-clean install clean
 
 all: ctl modules
 
@@ -43,6 +43,7 @@ help:
 	@echo "make kunit         the KUnit suites, in a guest on the debug kernel"
 	@echo "make fuzz          libFuzzer on the on-disk parsing code, FUZZ_TIME=$(FUZZ_TIME) s each (0: replay corpus)"
 	@echo "make fuzz-guest    mutated pools and labels, netlink fuzzing: full runs in a debug guest"
+	@echo "make soak          the mixed soak run, SOAK_SECONDS=$(SOAK_SECONDS), debug kernel"
 	@echo "make check         everything above: the test command CI runs"
 	@echo "make bench         the full benchmark in a guest (KERNEL=$(KERNEL)), report in $(BUILD)/bench/"
 	@echo "make bench-quick   the same, every scenario briefly (what CI runs)"
@@ -100,6 +101,12 @@ FUZZ_POOLS ?= 10000
 FUZZ_LABELS ?= 2000
 FUZZ_GENL ?= 1000000
 FUZZ_TIMEOUT_SCALE ?= 50
+# The soak (tests/cases/soak.sh) at full length on the debug kernel.
+SOAK_SECONDS ?= 1800
+soak: test-tools
+	@$(MAKE) --no-print-directory modules KERNELS=debug
+	NEXUS_SOAK_SECONDS=$(SOAK_SECONDS) tests/vm/vmtest -k debug tests/cases/soak.sh
+
 fuzz-guest: test-tools
 	@$(MAKE) --no-print-directory modules KERNELS=debug
 	NEXUS_FUZZ_POOLS=$(FUZZ_POOLS) NEXUS_FUZZ_LABELS=$(FUZZ_LABELS) NEXUS_FUZZ_GENL=$(FUZZ_GENL) \

@@ -6,13 +6,13 @@
 # and tear down objects, and unload with nothing leaked (the harness's
 # kmemleak scan).  Any splat in the kernel log fails the test.
 #
-# Messages: NEXUS_FUZZ_GENL (CI: 6000; `make fuzz-guest`: 1000000), from
+# Messages: NEXUS_FUZZ_GENL (CI: 4000; `make fuzz-guest`: 1000000), from
 # seed NEXUS_FUZZ_SEED (default 1): a failure names the message number,
 # and the same seed replays it.
 # nexus-test: disk=virtio:64M disk=virtio:40M disk=virtio:40M disk=virtio:40M kernels=debug timeout=1500
 . "$(dirname "$0")/../lib/common.sh"
 
-count=${NEXUS_FUZZ_GENL:-6000}
+count=${NEXUS_FUZZ_GENL:-4000}
 seed=${NEXUS_FUZZ_SEED:-1}
 at_exit unload_nexus
 at_exit "nexusctl nexus destroy fv >/dev/null 2>&1; nexusctl pool destroy fp --force >/dev/null 2>&1; true"

@@ -13,7 +13,7 @@
 # pool|label <dev> <seed>` replays it), and tries it.  Most rounds recompute the checksums after the damage, so that
 # the checks behind them are what is exercised; one in eight does not.
 #
-# Rounds: NEXUS_FUZZ_POOLS and NEXUS_FUZZ_LABELS (CI: 100 and 40;
+# Rounds: NEXUS_FUZZ_POOLS and NEXUS_FUZZ_LABELS (CI: 60 and 20;
 # `make fuzz-guest`: 10000 and 2000).  The seeds of the host fuzzers
 # (tests/fuzz/corpus/) are extracted here, into the job directory.
 # nexus-test: disk=virtio:64M disk=virtio:40M disk=virtio:40M kernels=debug timeout=1500
@@ -21,8 +21,8 @@
 . "$NEXUS_TOP/tests/lib/pool.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"
 
-pools=${NEXUS_FUZZ_POOLS:-100}
-labels=${NEXUS_FUZZ_LABELS:-40}
+pools=${NEXUS_FUZZ_POOLS:-60}
+labels=${NEXUS_FUZZ_LABELS:-20}
 mutate=$NEXUS_TOP/build/fuzz/nexus-mutate
 out=${NEXUS_JOB_DIR:-$(mktemp -d)}
 dev=/dev/vda c0=/dev/vdb c1=/dev/vdc

@@ -11,13 +11,13 @@
 # everything destroyed, the checker finds the pool clean, and the module
 # unloads with nothing leaked (the harness's kmemleak scan) and no splat.
 #
-# Length: NEXUS_SOAK_SECONDS (CI: 60; `make soak`: 1800).
+# Length: NEXUS_SOAK_SECONDS (CI: 45; `make soak`: 1800).
 # nexus-test: disk=nvme:512M disk=nvme:2G mem=3072 timeout=2700 kernels=debug
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"
 
-secs=${NEXUS_SOAK_SECONDS:-60}
+secs=${NEXUS_SOAK_SECONDS:-45}
 raw=$(nvme_disk 0)
 pooldev=$(nvme_disk 1)
 at_exit unload_nexus

@@ -23,6 +23,9 @@ usage: logwrites.py check --log DEV --image FILE --marks FILE --pool NAME
     <mark> replica <name>                the replica exists
     <mark> data <replica> <offset> <file> the replica holds <file> there
     <mark> gone <name>                   the replica no longer exists
+    <mark> void <name>                   its destruction has begun: from here
+                                         on it may exist or not, and its data
+                                         promises no longer hold
 At each flush after the first mark, and after the log's end, a copy of the
 image is attached to a loop device; the offline checker must find the pool
 clean, the module must import it, and everything the marks passed so far
@@ -155,7 +158,7 @@ class Checker:
                 expose.append(p)
         # Later promises about the same place win (an overwrite); a
         # replica gone takes its data with it.
-        gone = {p[2] for p in self.promises if p[0] in passed and p[1] == "gone"}
+        gone = {p[2] for p in self.promises if p[0] in passed and p[1] in ("gone", "void")}
         latest = {}
         for p in expose:
             if p[2] not in gone:

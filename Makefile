@@ -19,7 +19,7 @@ CTL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -Werror -Iinclude -Ictl -Ikmod \
 	-DNEXUS_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(CTL_PKGS) 2>/dev/null)
 CTL_LIBS := $(shell pkg-config --libs $(CTL_PKGS) 2>/dev/null)
-CTL_SRCS := $(filter-out ctl/test_%.c,$(wildcard ctl/*.c)) kmod/format.c
+CTL_SRCS := $(filter-out ctl/test_%.c,$(wildcard ctl/*.c)) kmod/format.c kmod/label.c
 CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h include/nexus_label.h \
 	kmod/format.h kmod/label.h dkms.conf
 
@@ -57,7 +57,7 @@ ctl: $(BUILD)/ctl/nexusctl
 
 $(BUILD)/ctl/nexusctl: $(CTL_SRCS) $(CTL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CTL_CFLAGS) -o $@ $(CTL_SRCS) $(CTL_LIBS)
+	$(CC) $(CTL_CFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDFLAGS) $(CTL_LIBS)
 
 $(BUILD)/ctl/test_units: ctl/test_units.c ctl/units.c $(CTL_HDRS)
 	@mkdir -p $(@D)
@@ -67,9 +67,10 @@ $(BUILD)/ctl/test_format: ctl/test_format.c ctl/crc32c.c kmod/format.c $(CTL_HDR
 	@mkdir -p $(@D)
 	$(CC) $(CTL_CFLAGS) -o $@ ctl/test_format.c ctl/crc32c.c kmod/format.c
 
-ctl-test: $(BUILD)/ctl/test_units $(BUILD)/ctl/test_format
+ctl-test: $(BUILD)/ctl/test_units $(BUILD)/ctl/test_format $(BUILD)/ctl/nexusctl
 	$(BUILD)/ctl/test_units
 	$(BUILD)/ctl/test_format
+	ctl/test_help.sh $(BUILD)/ctl/nexusctl
 
 # Fuzzing (tests/fuzz/, docs/reliability.md): the on-disk parsing code the
 # module runs, built in userspace with libFuzzer and sanitizers, and the

@@ -35,7 +35,7 @@ struct nx_child {
 };
 
 struct nx_nexus {
-	char name[64], device[32];
+	char name[64], device[32];	/* name first: nx_each() */
 	uint8_t uuid[16];
 	uint64_t size, chunk, dirty, data_offset, event, created;
 	uint64_t frozen_until;		/* seconds since the epoch, 0 not frozen */
@@ -304,7 +304,9 @@ static json_object *nx_child_json(const struct nx_child *c)
 	json_object_object_add(obj, "device", json_object_new_string(c->path));
 	json_object_object_add(obj, "local", json_object_new_boolean(c->local));
 	json_object_object_add(obj, "state", json_object_new_string(nx_member_state(c->state)));
-	json_object_object_add(obj, "reason", json_object_new_string(nx_fault_reason(c->reason)));
+	/* Text says "-" for no reason; JSON says null, as for every absent value. */
+	json_object_object_add(obj, "reason", c->reason ?
+			       json_object_new_string(nx_fault_reason(c->reason)) : NULL);
 	rb = json_object_new_object();
 	json_object_object_add(rb, "done", json_object_new_uint64(c->rb_done));
 	json_object_object_add(rb, "total", json_object_new_uint64(c->rb_total));
@@ -496,6 +498,85 @@ static void nx_release_all(struct nx_child_uri *u, int n)
 		nx_uri_release(&u[n]);
 }
 
+/* The children attribute of a create or assemble request. */
+static int nx_put_children(struct nl_msg *msg, const struct nx_child_uri *uris, int nr)
+{
+	struct nlattr *nest = nla_nest_start(msg, NEXUS_ATTR_CHILDREN);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < nr; i++)
+		if (nx_put_child(msg, &uris[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * Records (state.c): after the module accepted a change of @n's children,
+ * its record says what the module now says.  A member the module knows
+ * no URI of (not found at assembly) keeps the URI the record had.  The
+ * publication is kept, cleared, or set from @e.
+ */
+enum { NX_PUBLISH_KEEP, NX_PUBLISH_CLEAR, NX_PUBLISH_SET };
+
+static void nx_nexus_record(struct nx_ctx *ctx, const struct nx_nexus *n, int publish,
+			    const struct nx_export *e)
+{
+	struct nx_record *old, *r;
+	bool have_old;
+	unsigned int i, j;
+	int ret;
+
+	old = calloc(2, sizeof(*old));
+	if (!old) {
+		nx_warn("%s: out of memory for the record of nexus %s", ctx->what, n->name);
+		return;
+	}
+	r = old + 1;
+	have_old = !nx_record_load(n->uuid, old);
+	memcpy(r->uuid, n->uuid, 16);
+	snprintf(r->name, sizeof(r->name), "%s", n->name);
+	for (i = 0; i < n->nr_children && r->nr_children < NEXUS_MAX_CHILDREN; i++) {
+		struct nx_record_child *rc = &r->children[r->nr_children];
+
+		memcpy(rc->uuid, n->children[i].uuid, 16);
+		snprintf(rc->uri, sizeof(rc->uri), "%s", n->children[i].uri);
+		for (j = 0; !rc->uri[0] && have_old && j < old->nr_children; j++)
+			if (!memcmp(old->children[j].uuid, rc->uuid, 16))
+				strcpy(rc->uri, old->children[j].uri);
+		if (rc->uri[0])
+			r->nr_children++;
+	}
+	if (publish == NX_PUBLISH_KEEP && have_old && old->published) {
+		r->published = true;
+		r->proto = old->proto;
+		r->port = old->port;
+		strcpy(r->addr, old->addr);
+		r->nr_hosts = old->nr_hosts;
+		memcpy(r->hosts, old->hosts, sizeof(r->hosts));
+	} else if (publish == NX_PUBLISH_SET) {
+		r->published = true;
+		r->proto = e->proto;
+		r->port = e->port;
+		snprintf(r->addr, sizeof(r->addr), "%s", e->addr);
+		for (i = 0; !e->any_host && i < e->nr_hosts; i++) {
+			if (i == NX_RECORD_HOSTS) {
+				nx_warn("%s: the record keeps %u allowed hosts: boot will publish to the first %u only",
+					ctx->what, NX_RECORD_HOSTS, NX_RECORD_HOSTS);
+				break;
+			}
+			snprintf(r->hosts[r->nr_hosts++], sizeof(r->hosts[0]), "%s", e->hosts[i]);
+		}
+	}
+	ret = nx_record_save(r);
+	if (ret)
+		nx_warn("%s: cannot write the record of nexus %s under %s (%s): boot assembly will not know of this change",
+			ctx->what, n->name, nx_state_dir(), strerror(-ret));
+	free(old);
+}
+
 static int nx_parse_policy(const char *s, uint8_t *out)
 {
 	unsigned int i;
@@ -515,7 +596,8 @@ static int nx_nexus_start(struct nx_ctx *ctx, int argc, char **argv, bool assemb
 	static const char create_usage[] =
 		"nexus create <name> <child uri>... [--size <size>] [--uuid <uuid>]\n"
 		"       [--bitmap-chunk <size>] [--read-policy <policy>] [--io-timeout <time>] [--force]";
-	static const char assemble_usage[] = "nexus assemble [--name <name>] <child uri>...";
+	static const char assemble_usage[] =
+		"nexus assemble [--name <name>] <child uri>... | --scan";
 	static const struct option opts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "uuid", required_argument, NULL, 'u' },
@@ -524,20 +606,22 @@ static int nx_nexus_start(struct nx_ctx *ctx, int argc, char **argv, bool assemb
 		{ "io-timeout", required_argument, NULL, 't' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "scan", no_argument, NULL, 'S' },
 		{}
 	};
 	const char *usage = assemble ? assemble_usage : create_usage, *name = NULL;
 	uint64_t size = 0, chunk = 0, timeout = 0;
 	struct nx_child_uri *uris;
 	uint8_t uuid[16], policy = 0;
-	bool have_uuid = false, have_policy = false, force = false;
-	struct nlattr *nest;
+	bool have_uuid = false, have_policy = false, force = false, scan = false;
 	struct nx_nexus n;
 	struct nl_msg *msg;
-	int c, i, nr, ret;
+	int c, nr, ret;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "s:u:b:r:t:n:f", opts, NULL)) != -1) {
+		if (c != 'S' && c != 'n' && c != '?' && assemble)
+			return nx_usage_error("usage: %s", usage);
 		switch (c) {
 		case 's':
 			if (nx_parse_size(optarg, &size))
@@ -567,9 +651,19 @@ static int nx_nexus_start(struct nx_ctx *ctx, int argc, char **argv, bool assemb
 		case 'f':
 			force = true;
 			break;
+		case 'S':
+			if (!assemble)
+				return nx_usage_error("usage: %s", usage);
+			scan = true;
+			break;
 		default:
 			return nx_usage_error("usage: %s", usage);
 		}
+	}
+	if (scan) {
+		if (name || optind != argc)
+			return nx_usage_error("usage: %s", usage);
+		return nx_nexus_assemble_scan(ctx);
 	}
 	if (!assemble) {
 		if (argc - optind < 2)
@@ -599,17 +693,15 @@ static int nx_nexus_start(struct nx_ctx *ctx, int argc, char **argv, bool assemb
 	    (have_policy && nla_put_u8(msg, NEXUS_ATTR_READ_POLICY, policy) < 0) ||
 	    (timeout && nla_put_u32(msg, NEXUS_ATTR_IO_TIMEOUT_MS, (uint32_t)timeout) < 0) ||
 	    (force && nla_put_flag(msg, NEXUS_ATTR_FORCE) < 0) ||
-	    !(nest = nla_nest_start(msg, NEXUS_ATTR_CHILDREN)))
+	    nx_put_children(msg, uris, nr))
 		goto out_nomem;
-	for (i = 0; i < nr; i++)
-		if (nx_put_child(msg, &uris[i]))
-			goto out_nomem;
-	nla_nest_end(msg, nest);
 	ret = nx_nexus_request(ctx, msg, &n);
-	if (ret)
+	if (ret) {
 		nx_release_all(uris, nr);
-	else
+	} else {
+		nx_nexus_record(ctx, &n, NX_PUBLISH_KEEP, NULL);
 		nx_nexus_print(ctx, &n);
+	}
 	free(uris);
 	return ret;
 
@@ -631,17 +723,20 @@ static int nx_nexus_assemble(struct nx_ctx *ctx, int argc, char **argv)
 	return nx_nexus_start(ctx, argc, argv, true);
 }
 
-/* Stop or destroy: then disconnect the remote children it had. */
-static int nx_nexus_end(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd)
+static int nx_nexus_republish(struct nx_ctx *ctx, const struct nx_record *r,
+			      const struct nx_nexus *n, json_object *done);
+
+/* Stop or destroy @name: then disconnect the remote children it had. */
+static int nx_nexus_end_one(struct nx_ctx *ctx, const char *name, uint8_t cmd)
 {
+	bool unpublished = false;
+	struct nx_record *r;
 	char nqn[256];
 	struct nx_nexus n;
 	unsigned int i;
 	int ret;
 
-	if (argc != 2)
-		return nx_usage_error("usage: %s <name>", ctx->what);
-	ret = nx_nexus_get(ctx, argv[1], &n);
+	ret = nx_nexus_get(ctx, name, &n);
 	if (ret)
 		return ret;
 	/* A published nexus is held open by nvmet: unpublish it first. */
@@ -652,23 +747,46 @@ static int nx_nexus_end(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd)
 			nx_warn("%s: cannot unpublish %s", ctx->what, nqn);
 			return nx_local_fail(ctx, ret);
 		}
+		unpublished = true;
 	}
-	ret = nx_nexus_request(ctx, nx_nexus_msg(ctx, cmd, argv[1]), NULL);
-	if (ret)
+	ret = nx_nexus_request(ctx, nx_nexus_msg(ctx, cmd, name), NULL);
+	if (ret) {
+		/* Refused (open elsewhere): its clients get it back. */
+		r = unpublished ? malloc(sizeof(*r)) : NULL;
+		if (r && !nx_record_load(n.uuid, r) && r->published)
+			nx_nexus_republish(ctx, r, &n, NULL);
+		else if (unpublished)
+			nx_warn("%s: nexus %s stays unpublished: its record has no publication to restore",
+				ctx->what, n.name);
+		free(r);
 		return ret;
+	}
 	for (i = 0; i < n.nr_children; i++)
 		nx_uri_forget(n.children[i].uri);
+	/* Stop keeps the record: boot assembles a stopped nexus again. */
+	if (cmd == NEXUS_CMD_NEXUS_DESTROY) {
+		ret = nx_record_delete(n.uuid);
+		if (ret)
+			nx_warn("%s: cannot remove the record of nexus %s under %s (%s)",
+				ctx->what, n.name, nx_state_dir(), strerror(-ret));
+	}
 	return NX_EXIT_OK;
 }
 
 static int nx_nexus_stop(struct nx_ctx *ctx, int argc, char **argv)
 {
-	return nx_nexus_end(ctx, argc, argv, NEXUS_CMD_NEXUS_STOP);
+	if (argc == 2 && !strcmp(argv[1], "--all"))
+		return nx_nexus_stop_all(ctx);
+	if (argc != 2 || argv[1][0] == '-')
+		return nx_usage_error("usage: nexus stop <name> | --all");
+	return nx_nexus_end_one(ctx, argv[1], NEXUS_CMD_NEXUS_STOP);
 }
 
 static int nx_nexus_destroy(struct nx_ctx *ctx, int argc, char **argv)
 {
-	return nx_nexus_end(ctx, argc, argv, NEXUS_CMD_NEXUS_DESTROY);
+	if (argc != 2)
+		return nx_usage_error("usage: nexus destroy <name>");
+	return nx_nexus_end_one(ctx, argv[1], NEXUS_CMD_NEXUS_DESTROY);
 }
 
 static int nx_nexus_set(struct nx_ctx *ctx, int argc, char **argv)
@@ -733,25 +851,18 @@ out_usage:
 	return NX_EXIT_USAGE;
 }
 
+static int nx_nexus_dump(struct nx_ctx *ctx, struct nx_nexuses *list);
+
 static int nx_nexus_list(struct nx_ctx *ctx, int argc, char **argv)
 {
 	struct nx_nexuses list = {};
-	struct nl_msg *msg;
-	struct nx_err err;
 	int ret;
 
 	if (argc > 1)
 		return nx_usage_error("usage: nexus list");
-	ret = nx_connect(ctx);
+	ret = nx_nexus_dump(ctx, &list);
 	if (ret)
 		return ret;
-	msg = nx_nl_dump_msg(&ctx->nl, NEXUS_CMD_NEXUS_GET);
-	if (!msg)
-		return NX_EXIT_FAIL;
-	if (nx_nl_request(&ctx->nl, msg, nx_nexus_reply, &list, &err) < 0) {
-		free(list.v);
-		return nx_fail(ctx, &err);
-	}
 	nx_nexuses_print(ctx, &list);
 	free(list.v);
 	return NX_EXIT_OK;
@@ -847,6 +958,7 @@ static int nx_nexus_publish(struct nx_ctx *ctx, int argc, char **argv)
 		nx_nvmet_unexport(nqn);
 		return nx_local_fail(ctx, ret);
 	}
+	nx_nexus_record(ctx, &n, NX_PUBLISH_SET, &e);
 	nx_nexus_print(ctx, &n);
 	return NX_EXIT_OK;
 }
@@ -863,7 +975,10 @@ static int nx_nexus_unpublish(struct nx_ctx *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	nx_nexus_nqn(n.name, nqn, sizeof(nqn));
-	return nx_local_fail(ctx, nx_nvmet_unexport(nqn));
+	ret = nx_local_fail(ctx, nx_nvmet_unexport(nqn));
+	if (!ret)
+		nx_nexus_record(ctx, &n, NX_PUBLISH_CLEAR, NULL);
+	return ret;
 }
 
 /*
@@ -1243,10 +1358,12 @@ static int nx_child_add(struct nx_ctx *ctx, int argc, char **argv)
 		msg = NULL;
 	}
 	ret = nx_nexus_request(ctx, msg, &n);
-	if (ret)
+	if (ret) {
 		nx_uri_release(&u);
-	else
+	} else {
+		nx_nexus_record(ctx, &n, NX_PUBLISH_KEEP, NULL);
 		nx_nexus_print(ctx, &n);
+	}
 	return ret;
 }
 
@@ -1285,6 +1402,7 @@ static int nx_child_remove(struct nx_ctx *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 	nx_uri_forget(uri);
+	nx_nexus_record(ctx, &n, NX_PUBLISH_KEEP, NULL);
 	nx_nexus_print(ctx, &n);
 	return NX_EXIT_OK;
 }
@@ -1325,6 +1443,8 @@ static int nx_child_state(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd
 		nx_uri_release(&u);
 		return ret;
 	}
+	if (cmd == NEXUS_CMD_CHILD_ONLINE)
+		nx_nexus_record(ctx, &n, NX_PUBLISH_KEEP, NULL);
 	nx_nexus_print(ctx, &n);
 	return NX_EXIT_OK;
 }
@@ -1401,4 +1521,274 @@ int nx_cmd_rebuild(struct nx_ctx *ctx, int argc, char **argv)
 	};
 
 	return nx_dispatch(ctx, "rebuild", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);
+}
+
+/*
+ * Boot and shutdown (cmd_node.c): nexus assemble --scan, nexus stop --all.
+ */
+
+static int nx_nexus_dump(struct nx_ctx *ctx, struct nx_nexuses *list)
+{
+	int ret = nx_dump(ctx, NEXUS_CMD_NEXUS_GET, nx_nexus_reply, list);
+
+	if (ret) {
+		free(list->v);
+		list->v = NULL;
+		list->n = 0;
+	}
+	return ret;
+}
+
+static const struct nx_nexus *nx_nexus_find(const struct nx_nexuses *list, const uint8_t uuid[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < list->n; i++)
+		if (!memcmp(list->v[i].uuid, uuid, 16))
+			return &list->v[i];
+	return NULL;
+}
+
+/* The children gathered for one nexus to assemble. */
+struct nx_gather {
+	const uint8_t *nexus_uuid;
+	const char *name;		/* for messages */
+	struct nx_child_uri uris[NEXUS_MAX_CHILDREN];
+	uint8_t child_uuids[NEXUS_MAX_CHILDREN][16];
+	int nr;
+};
+
+static bool nx_gather_has(const struct nx_gather *g, const uint8_t child[16])
+{
+	int i;
+
+	for (i = 0; i < g->nr; i++)
+		if (!memcmp(g->child_uuids[i], child, 16))
+			return true;
+	return false;
+}
+
+/*
+ * Add @uri to @g if it resolves to a device carrying a label of g's
+ * nexus for a member not gathered yet; else say why it is left out.
+ */
+static void nx_gather_uri(struct nx_ctx *ctx, struct nx_gather *g, const char *uri)
+{
+	struct nx_child_uri *u = &g->uris[g->nr];
+	struct nx_found f;
+	int ret;
+
+	if (g->nr == NEXUS_MAX_CHILDREN)
+		return;
+	if (nx_uri_resolve(ctx, uri, u)) {
+		nx_warn("%s: nexus %s: child %s not found: left out (cannot open)",
+			ctx->what, g->name, uri);
+		return;
+	}
+	ret = nx_probe(u->path, &f);
+	if (ret <= 0 || f.kind != NX_FOUND_CHILD || memcmp(f.uuid, g->nexus_uuid, 16)) {
+		nx_warn("%s: nexus %s: %s (%s) carries no label of this nexus: left out",
+			ctx->what, g->name, uri, u->path);
+		nx_uri_release(u);
+		return;
+	}
+	if (nx_gather_has(g, f.child_uuid)) {
+		nx_warn("%s: nexus %s: %s (%s) is a member already found: left out",
+			ctx->what, g->name, uri, u->path);
+		nx_uri_release(u);
+		return;
+	}
+	memcpy(g->child_uuids[g->nr++], f.child_uuid, 16);
+}
+
+/*
+ * Assemble what @g gathered, plus the scanned devices @found that carry
+ * labels of the same nexus for members not gathered yet.  0 or an exit
+ * code; the children are released on failure.
+ */
+static int nx_gather_assemble(struct nx_ctx *ctx, struct nx_gather *g,
+			      const struct nx_found *found, unsigned int nr_found,
+			      json_object *done)
+{
+	struct nl_msg *msg;
+	struct nx_nexus n;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr_found && g->nr < NEXUS_MAX_CHILDREN; i++) {
+		if (memcmp(found[i].uuid, g->nexus_uuid, 16) ||
+		    nx_gather_has(g, found[i].child_uuid))
+			continue;
+		if (nx_uri_resolve(ctx, found[i].path, &g->uris[g->nr]))
+			continue;
+		memcpy(g->child_uuids[g->nr++], found[i].child_uuid, 16);
+	}
+	if (!g->nr) {
+		nx_warn("%s: nexus %s: no child found", ctx->what, g->name);
+		return NX_EXIT_FAIL;
+	}
+	msg = nx_nl_msg(&ctx->nl, NEXUS_CMD_NEXUS_ASSEMBLE);
+	if (!msg || nx_put_children(msg, g->uris, g->nr)) {
+		nlmsg_free(msg);
+		nx_release_all(g->uris, g->nr);
+		nx_warn("%s: request too large", ctx->what);
+		return NX_EXIT_FAIL;
+	}
+	ret = nx_nexus_request(ctx, msg, &n);
+	if (ret) {
+		nx_release_all(g->uris, g->nr);
+		return ret;
+	}
+	nx_nexus_record(ctx, &n, NX_PUBLISH_KEEP, NULL);
+	if (done)
+		json_object_array_add(done, nx_nexus_json(&n));
+	else
+		printf("assembled nexus %s (/dev/%s) from %d of %u children, %u in sync\n",
+		       n.name, n.device, g->nr, n.nr_children, nx_synced(&n));
+	return NX_EXIT_OK;
+}
+
+/* Publish again what @r says was published, unless it still is. */
+static int nx_nexus_republish(struct nx_ctx *ctx, const struct nx_record *r,
+			      const struct nx_nexus *n, json_object *done)
+{
+	char nqn[256], dev[64], *hosts[NX_RECORD_HOSTS];
+	struct nx_export e = {
+		.nqn = nqn, .device = dev, .uuid = n->uuid, .proto = r->proto,
+		.addr = r->addr, .port = r->port, .any_host = r->any_host,
+		.hosts = hosts, .nr_hosts = r->nr_hosts,
+	};
+	unsigned int i;
+	int ret;
+
+	nx_nexus_nqn(n->name, nqn, sizeof(nqn));
+	if (nx_nvmet_exported(nqn) || !n->device[0])
+		return NX_EXIT_OK;
+	snprintf(dev, sizeof(dev), "/dev/%s", n->device);
+	for (i = 0; i < r->nr_hosts; i++)
+		hosts[i] = (char *)r->hosts[i];
+	ret = nx_nvmet_export(&e);
+	if (ret) {
+		nx_nvmet_unexport(nqn);
+		nx_warn("%s: nexus %s: cannot publish it again", ctx->what, n->name);
+		return nx_local_fail(ctx, ret);
+	}
+	if (done)
+		json_object_array_add(done, json_object_new_string(n->name));
+	else
+		printf("published nexus %s as %s on %s %s:%u\n", n->name, nqn,
+		       nx_share_proto_name(r->proto), r->addr, r->port);
+	return NX_EXIT_OK;
+}
+
+int nx_nexus_assemble_scan(struct nx_ctx *ctx)
+{
+	json_object *obj = NULL, *assembled = NULL, *published = NULL;
+	struct nx_nexuses running = {}, after = {};
+	struct nx_found *found = NULL;
+	struct nx_record *recs = NULL;
+	unsigned int i, j, nr_found = 0, nr_recs = 0, failed = 0;
+	struct nx_gather *g;
+	int ret;
+
+	if (!nx_may_net_admin())
+		return nx_local_fail(ctx, -EPERM);
+
+	ret = nx_nexus_dump(ctx, &running);
+	if (ret)
+		return ret;
+	g = malloc(sizeof(*g));
+	if (!g) {
+		free(running.v);
+		return NX_EXIT_FAIL;
+	}
+	ret = nx_records(&recs, &nr_recs);
+	if (ret) {
+		nx_warn("%s: cannot read the records under %s: %s", ctx->what, nx_state_dir(),
+			strerror(-ret));
+		failed++;
+	}
+	ret = nx_scan(NX_FOUND_CHILD, &found, &nr_found);
+	if (ret) {
+		nx_warn("%s: cannot scan the block devices: %s", ctx->what, strerror(-ret));
+		failed++;
+	}
+	if (ctx->json) {
+		obj = json_object_new_object();
+		assembled = json_object_new_array();
+		published = json_object_new_array();
+	}
+	/* Nexuses with records: their URIs first (remote children), then scanned devices. */
+	for (i = 0; i < nr_recs; i++) {
+		const struct nx_record *r = &recs[i];
+
+		if (nx_nexus_find(&running, r->uuid))
+			continue;
+		memset(g, 0, sizeof(*g));
+		g->nexus_uuid = r->uuid;
+		g->name = r->name;
+		for (j = 0; j < r->nr_children; j++)
+			nx_gather_uri(ctx, g, r->children[j].uri);
+		if (nx_gather_assemble(ctx, g, found, nr_found, assembled))
+			failed++;
+	}
+	/* Nexuses found only by their labels, one at a time. */
+	for (i = 0; i < nr_found; i++) {
+		bool known = nx_nexus_find(&running, found[i].uuid);
+
+		for (j = 0; j < nr_recs && !known; j++)
+			known = !memcmp(recs[j].uuid, found[i].uuid, 16);
+		for (j = 0; j < i && !known; j++)
+			known = !memcmp(found[j].uuid, found[i].uuid, 16);
+		if (known)
+			continue;
+		memset(g, 0, sizeof(*g));
+		g->nexus_uuid = found[i].uuid;
+		g->name = found[i].name;
+		if (nx_gather_assemble(ctx, g, found, nr_found, assembled))
+			failed++;
+	}
+	/* Publications: whatever is running now and has one recorded. */
+	if (nr_recs && !nx_nexus_dump(ctx, &after)) {
+		for (i = 0; i < nr_recs; i++) {
+			const struct nx_nexus *n = nx_nexus_find(&after, recs[i].uuid);
+
+			if (n && recs[i].published &&
+			    nx_nexus_republish(ctx, &recs[i], n, published))
+				failed++;
+		}
+	}
+	if (obj) {
+		json_object_object_add(obj, "assembled", assembled);
+		json_object_object_add(obj, "published", published);
+		json_object_object_add(obj, "failed", json_object_new_int(failed));
+		nx_emit_json(ctx, "nexuses", obj);
+	}
+	free(after.v);
+	free(found);
+	free(recs);
+	free(g);
+	free(running.v);
+	return failed ? NX_EXIT_FAIL : NX_EXIT_OK;
+}
+
+static int nx_nexus_stop_one(struct nx_ctx *ctx, const char *name)
+{
+	return nx_nexus_end_one(ctx, name, NEXUS_CMD_NEXUS_STOP);
+}
+
+int nx_nexus_stop_all(struct nx_ctx *ctx)
+{
+	struct nx_nexuses list = {};
+	int ret;
+
+	if (!nx_may_net_admin())
+		return nx_local_fail(ctx, -EPERM);
+	ret = nx_nexus_dump(ctx, &list);
+	if (ret)
+		return ret;
+	/* The name is the first member of each: nx_each() reads it there. */
+	ret = nx_each(ctx, "nexuses", "stopped", "stopped nexus", list.v, list.n, sizeof(*list.v), nx_nexus_stop_one);
+	free(list.v);
+	return ret;
 }

@@ -25,7 +25,7 @@
 #include "nexusctl.h"
 
 struct nx_pool {
-	char name[64], device[256], reason[256];
+	char name[64], device[256], reason[256];	/* name first: nx_each() */
 	uint8_t uuid[16];
 	uint64_t cluster_size, capacity, used, created;
 	uint32_t replicas, max_replicas, md_blocks, md_free;
@@ -357,21 +357,31 @@ static int nx_pool_stop_shares(struct nx_ctx *ctx, const char *pool, bool *stopp
 
 static int nx_pool_import(struct nx_ctx *ctx, int argc, char **argv)
 {
-	static const char usage[] = "pool import <device> [--name <name>]";
+	static const char usage[] = "pool import <device> [--name <name>] | --scan";
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
+		{ "scan", no_argument, NULL, 'S' },
 		{}
 	};
 	const char *name = NULL;
 	struct nl_msg *msg;
 	struct nx_pool p;
+	bool scan = false;
 	int c, ret;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
-		if (c != 'n')
+		if (c == 'S')
+			scan = true;
+		else if (c == 'n')
+			name = optarg;
+		else
 			return nx_usage_error("usage: %s", usage);
-		name = optarg;
+	}
+	if (scan) {
+		if (name || argc != optind)
+			return nx_usage_error("usage: %s", usage);
+		return nx_pool_import_scan(ctx);
 	}
 	if (argc - optind != 1)
 		return nx_usage_error("usage: %s", usage);
@@ -390,30 +400,14 @@ static int nx_pool_import(struct nx_ctx *ctx, int argc, char **argv)
 	return nx_pool_restore_shares(ctx, p.name) ? NX_EXIT_FAIL : NX_EXIT_OK;
 }
 
-/* export and destroy: both let go of the pool, after its shares. */
-static int nx_pool_release(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd)
+/* Export or destroy @name: both let go of the pool, after its shares. */
+static int nx_pool_let_go(struct nx_ctx *ctx, const char *name, uint8_t cmd, bool force)
 {
-	bool force = false, stopped;
 	struct nl_msg *msg;
 	struct nx_err err;
-	const char *name;
-	int i, ret;
+	bool stopped;
+	int ret;
 
-	name = NULL;
-	for (i = 1; i < argc; i++) {
-		if (cmd == NEXUS_CMD_POOL_DESTROY &&
-		    (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")))
-			force = true;
-		else if (!name && argv[i][0] != '-')
-			name = argv[i];
-		else
-			return nx_usage_error("usage: %s", cmd == NEXUS_CMD_POOL_DESTROY ?
-					      "pool destroy <name> [--force]" :
-					      "pool export <name>");
-	}
-	if (!name)
-		return nx_usage_error("usage: %s", cmd == NEXUS_CMD_POOL_DESTROY ?
-				      "pool destroy <name> [--force]" : "pool export <name>");
 	ret = nx_connect(ctx);
 	if (ret)
 		return ret;
@@ -443,27 +437,56 @@ static int nx_pool_release(struct nx_ctx *ctx, int argc, char **argv, uint8_t cm
 	return NX_EXIT_OK;
 }
 
+static int nx_pool_release(struct nx_ctx *ctx, int argc, char **argv, uint8_t cmd)
+{
+	const char *usage = cmd == NEXUS_CMD_POOL_DESTROY ? "pool destroy <name> [--force]" :
+				"pool export <name> | --all";
+	bool force = false, all = false;
+	const char *name = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (cmd == NEXUS_CMD_POOL_DESTROY &&
+		    (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")))
+			force = true;
+		else if (cmd == NEXUS_CMD_POOL_EXPORT && !strcmp(argv[i], "--all"))
+			all = true;
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			return nx_usage_error("usage: %s", usage);
+	}
+	if (all && !name)
+		return nx_pool_export_all(ctx);
+	if (!name || all)
+		return nx_usage_error("usage: %s", usage);
+	return nx_pool_let_go(ctx, name, cmd, force);
+}
+
+static int nx_pools_dump(struct nx_ctx *ctx, struct nx_pools *list)
+{
+	int ret = nx_dump(ctx, NEXUS_CMD_POOL_GET, nx_pool_reply, list);
+
+	if (ret) {
+		free(list->v);
+		list->v = NULL;
+		list->n = 0;
+	}
+	return ret;
+}
+
 static int nx_pool_list(struct nx_ctx *ctx, int argc, char **argv)
 {
 	char cap[32], used[32], fre[32], cl[32];
 	struct nx_pools list = {};
-	struct nl_msg *msg;
-	struct nx_err err;
 	unsigned int i;
 	int ret;
 
 	if (argc > 1)
 		return nx_usage_error("usage: pool list");
-	ret = nx_connect(ctx);
+	ret = nx_pools_dump(ctx, &list);
 	if (ret)
 		return ret;
-	msg = nx_nl_dump_msg(&ctx->nl, NEXUS_CMD_POOL_GET);
-	if (!msg)
-		return NX_EXIT_FAIL;
-	if (nx_nl_request(&ctx->nl, msg, nx_pool_reply, &list, &err) < 0) {
-		free(list.v);
-		return nx_fail(ctx, &err);
-	}
 	if (ctx->json) {
 		json_object *arr = json_object_new_array();
 
@@ -530,4 +553,106 @@ int nx_cmd_pool(struct nx_ctx *ctx, int argc, char **argv)
 	};
 
 	return nx_dispatch(ctx, "pool", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);
+}
+
+/*
+ * Boot and shutdown (cmd_node.c): pool import --scan, pool export --all.
+ */
+
+/*
+ * Import every pool found on the node's devices (scan.c) that is not
+ * imported yet, and restore its shares.  A pool seen on two devices (a
+ * copy, or a path the scan could not tell apart) is imported from
+ * neither: which one is current is the admin's call.
+ */
+int nx_pool_import_scan(struct nx_ctx *ctx)
+{
+	struct nx_pools have = {};
+	struct nx_found *found = NULL;
+	json_object *done = NULL;
+	unsigned int i, j, nr = 0, failed = 0;
+	struct nl_msg *msg;
+	struct nx_pool p;
+	bool skip;
+	int ret;
+
+	if (!nx_may_net_admin())
+		return nx_local_fail(ctx, -EPERM);
+
+	ret = nx_pools_dump(ctx, &have);
+	if (ret)
+		return ret;
+	ret = nx_scan(NX_FOUND_POOL, &found, &nr);
+	if (ret) {
+		nx_warn("%s: cannot scan the block devices: %s", ctx->what, strerror(-ret));
+		free(have.v);
+		return NX_EXIT_FAIL;
+	}
+	if (ctx->json)
+		done = json_object_new_array();
+	for (i = 0; i < nr; i++) {
+		skip = false;
+		for (j = 0; j < have.n && !skip; j++)
+			skip = !memcmp(have.v[j].uuid, found[i].uuid, 16);
+		for (j = 0; j < i && !skip; j++)
+			skip = !memcmp(found[j].uuid, found[i].uuid, 16);
+		if (skip)
+			continue;
+		for (j = i + 1; j < nr; j++)
+			if (!memcmp(found[j].uuid, found[i].uuid, 16))
+				break;
+		if (j < nr) {
+			nx_warn("%s: pool %s is on both %s and %s: neither is imported; import the right one by hand",
+				ctx->what, found[i].name, found[i].path, found[j].path);
+			failed++;
+			continue;
+		}
+		msg = nx_pool_msg(ctx, NEXUS_CMD_POOL_IMPORT, NULL);
+		if (msg && nla_put_string(msg, NEXUS_ATTR_POOL_DEVICE, found[i].path) < 0) {
+			nlmsg_free(msg);
+			msg = NULL;
+		}
+		if (nx_pool_request(ctx, msg, &p)) {
+			failed++;
+			continue;
+		}
+		if (done)
+			json_object_array_add(done, nx_pool_json(&p));
+		else
+			printf("imported pool %s from %s (%s)\n", p.name, p.device,
+			       nx_pool_state(&p));
+		failed += nx_pool_restore_shares(ctx, p.name);
+	}
+	if (done) {
+		json_object *obj = json_object_new_object();
+
+		json_object_object_add(obj, "imported", done);
+		json_object_object_add(obj, "failed", json_object_new_int(failed));
+		nx_emit_json(ctx, "pools", obj);
+	}
+	free(found);
+	free(have.v);
+	return failed ? NX_EXIT_FAIL : NX_EXIT_OK;
+}
+
+static int nx_pool_export_one(struct nx_ctx *ctx, const char *name)
+{
+	return nx_pool_let_go(ctx, name, NEXUS_CMD_POOL_EXPORT, false);
+}
+
+/* Export every pool: what a clean shutdown does after nexus stop --all. */
+int nx_pool_export_all(struct nx_ctx *ctx)
+{
+	struct nx_pools list = {};
+	int ret;
+
+	if (!nx_may_net_admin())
+		return nx_local_fail(ctx, -EPERM);
+	ret = nx_pools_dump(ctx, &list);
+	if (ret)
+		return ret;
+	/* The name is the first member of each: nx_each() reads it there. */
+	ret = nx_each(ctx, "pools", "exported", "exported pool", list.v, list.n, sizeof(*list.v), nx_pool_export_one);
+	free(list.v);
+	return ret;
 }

@@ -195,6 +195,17 @@ int nx_nvmf_connect(const struct nx_nvmf *f, char *dev, size_t len, bool *connec
 	int waited, err;
 
 	*connected = false;
+	/*
+	 * The host's fabrics module, and the transport's (the kernel would
+	 * ask for it too): at boot nothing may have loaded them yet.
+	 */
+	if (access("/dev/nvme-fabrics", F_OK)) {
+		char module[16];
+
+		snprintf(module, sizeof(module), "nvme-%s", f->transport);
+		nx_modprobe("nvme-fabrics");
+		nx_modprobe(module);
+	}
 	r = nvme_scan(NULL);
 	if (!r) {
 		snprintf(why, whylen, "cannot read the NVMe topology: %s", strerror(errno));

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nexusctl.h"
@@ -26,9 +27,10 @@ static const char nx_usage[] =
 	"              [--uuid <uuid>] [--force]\n"
 	"                              make a pool; refuses a device with a file system,\n"
 	"                              partition table or pool on it unless --force\n"
-	"  pool import <device> [--name <name>]\n"
-	"                              take up the pool on a device, restore its shares\n"
-	"  pool export <name>          stop its shares, let go of it cleanly\n"
+	"  pool import <device> [--name <name>] | --scan\n"
+	"                              take up the pool on a device (--scan: every pool\n"
+	"                              found on the node's devices), restore its shares\n"
+	"  pool export <name> | --all  stop its shares, let go of it cleanly\n"
 	"  pool destroy <name> [--force]\n"
 	"                              erase it (--force: with its replicas and shares)\n"
 	"  pool list | show <name>     capacity, used, free, state, cluster size\n"
@@ -62,9 +64,11 @@ static const char nx_usage[] =
 	"                              /dev/<dev>, bdev:///dev/<dev>, bdev:///<replica uuid>,\n"
 	"                              replica://<pool>/<name>, nvmf://<host>[:<port>]/<nqn>,\n"
 	"                              nvmf+rdma://<host>[:<port>]/<nqn>\n"
-	"  nexus assemble [--name <name>] <child uri>...\n"
+	"  nexus assemble [--name <name>] <child uri>... | --scan\n"
 	"                              start a nexus again from its children's labels\n"
-	"  nexus stop <name>           stop it cleanly; the children keep their labels\n"
+	"                              (--scan: every nexus recorded under /var/lib/nexus\n"
+	"                              or labelled on the node's devices; republished)\n"
+	"  nexus stop <name> | --all   stop it cleanly; the children keep their labels\n"
 	"  nexus destroy <name>        stop it and erase the children's labels\n"
 	"  nexus set <name> <setting> <value>...\n"
 	"                              read-policy least-pending|round-robin|local-first,\n"
@@ -95,6 +99,11 @@ static const char nx_usage[] =
 	"                              bring a faulted child back (partial rebuild)\n"
 	"  rebuild pause|resume|stop <nexus> <child>\n"
 	"\n"
+	"  node up                     what boot runs: pool import --scan, then\n"
+	"                              nexus assemble --scan\n"
+	"  node down                   what shutdown runs: nexus stop --all, then\n"
+	"                              pool export --all\n"
+	"\n"
 	"options:\n"
 	"  -j, --json                  JSON output (one object per line for monitor)\n"
 	"  -h, --help                  this help\n"
@@ -116,7 +125,58 @@ static const struct nx_command {
 	{ "nexus", nx_cmd_nexus, true },
 	{ "child", nx_cmd_child, true },
 	{ "rebuild", nx_cmd_rebuild, true },
+	{ "node", nx_cmd_node, true },
 };
+
+/*
+ * nexusctl <object> [<verb>] ... --help: the entries of the usage text
+ * about that object (and verb), each a line "  <object> <verb> ..." and
+ * the indented lines after it.  The usage text stays the one source.
+ */
+static int nx_help(const char *object, const char *verb)
+{
+	const char *line = nx_usage, *next;
+	size_t olen = strlen(object), vlen = verb ? strlen(verb) : 0;
+	bool in = false, found = false;
+	char *words;
+
+	while (*line) {
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (!strncmp(line, "  ", 2) && line[2] != ' ') {
+			in = false;
+			if (!strncmp(line + 2, object, olen) &&
+			    (line[2 + olen] == ' ' || line[2 + olen] == '\n')) {
+				/*
+				 * The verb among the words of the command, before
+				 * the description's column: "list [<pool>] | show".
+				 */
+				words = strndup(line + 2 + olen, (size_t)(next - line) - 2 - olen);
+				if (words && strstr(words + 1, "  "))
+					*strstr(words + 1, "  ") = 0;
+				in = !verb;
+				for (char *w = words ? strtok(words, " |\n") : NULL; w && !in;
+				     w = strtok(NULL, " |\n"))
+					in = strlen(w) == vlen && !strncmp(w, verb, vlen);
+				free(words);
+			}
+		} else if (line[0] != ' ') {
+			in = false;
+		}
+		if (in) {
+			if (!found)
+				puts("usage: nexusctl [-j] <command>, where <command> is one of:");
+			found = true;
+			fwrite(line, 1, (size_t)(next - line), stdout);
+		}
+		line = next;
+	}
+	if (!found)
+		return nx_usage_error("no help for '%s%s%s'", object,
+				      verb ? " " : "", verb ? verb : "");
+	puts("\nexit status: 0 done, 1 refused or failed, 2 bad usage, 3 no module, 4 permission denied");
+	return NX_EXIT_OK;
+}
 
 /* Run the verb argv[0] of @object; with no verb, the first of @verbs. */
 int nx_dispatch(struct nx_ctx *ctx, const char *object, const struct nx_verb *verbs,
@@ -182,9 +242,13 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(nx_commands) / sizeof(nx_commands[0]); i++) {
 		const struct nx_command *cmd = &nx_commands[i];
+		int a;
 
 		if (strcmp(argv[0], cmd->name))
 			continue;
+		for (a = 1; a < argc; a++)
+			if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
+				return nx_help(argv[0], a > 1 && argv[1][0] != '-' ? argv[1] : NULL);
 		if (cmd->object)
 			ret = cmd->run(&ctx, argc - 1, argv + 1);
 		else

@@ -19,6 +19,9 @@
  *   uri.c          child URIs, resolved to block devices
  *   fabrics.c      remote children: NVMe-oF connect and disconnect (libnvme)
  *   check.c        pool check: the offline checker, on kmod/format.c
+ *   scan.c         pools and nexus children found on the node's devices
+ *   state.c        the nexus records boot assembly reads (/var/lib/nexus)
+ *   cmd_node.c     node up, node down: what boot and shutdown run
  */
 #ifndef NEXUSCTL_H
 #define NEXUSCTL_H
@@ -68,6 +71,7 @@ struct nx_ctx {
 	struct nx_nl nl;
 	bool nl_open;
 	const char *what;	/* the command, for messages: "module set" */
+	json_object *collect;	/* node up/down: steps add their JSON here */
 };
 
 /* nl.c */
@@ -83,6 +87,8 @@ int nx_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 
 /* output.c */
 int nx_connect(struct nx_ctx *ctx);
+/* Connect, dump @cmd, hand each reply to @fn: an exit code, said if not 0. */
+int nx_dump(struct nx_ctx *ctx, uint8_t cmd, nx_reply_fn fn, void *arg);
 /*
  * Has this process CAP_NET_ADMIN?  Asked only before a local step that
  * cannot be undone (wiping a device's signatures), so that one the kernel
@@ -102,6 +108,17 @@ int nx_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int nx_args(int argc, int want, const char *usage);
 void nx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nx_print_json(json_object *obj);
+/* Print @obj (and drop it), or add it to ctx->collect under @key. */
+void nx_emit_json(struct nx_ctx *ctx, const char *key, json_object *obj);
+/*
+ * The --all forms: run @one on each of the @n @items (structs of @stride
+ * bytes whose first member is the object's name), going on past failures;
+ * say each that went ("<what> <name>"), or with -j emit
+ * {"<key>": [names], "failed": n} under @group.  Exit 1 if any failed.
+ */
+int nx_each(struct nx_ctx *ctx, const char *group, const char *key, const char *what,
+	    const void *items, unsigned int n, size_t stride,
+	    int (*one)(struct nx_ctx *ctx, const char *name));
 const char *nx_attr_name(int type);
 json_object *nx_features_json(uint64_t features);
 
@@ -180,6 +197,8 @@ struct nx_export {
 	unsigned int nr_hosts;
 };
 
+/* modprobe -q @module: 0, or -ENOENT if it could not be loaded. */
+int nx_modprobe(const char *module);
 int nx_nvmet_export(const struct nx_export *e);
 int nx_nvmet_unexport(const char *nqn);
 bool nx_nvmet_exported(const char *nqn);
@@ -223,6 +242,60 @@ void nx_uri_forget(const char *uri);
 /* check.c */
 int nx_pool_check(struct nx_ctx *ctx, int argc, char **argv);
 
+/* scan.c: a nexus signature found on a block device */
+enum nx_found_kind {
+	NX_FOUND_NONE,
+	NX_FOUND_POOL,		/* a sound pool superblock */
+	NX_FOUND_CHILD,		/* a sound nexus child label */
+};
+
+struct nx_found {
+	char path[300];			/* /dev/<name> */
+	enum nx_found_kind kind;
+	uint8_t uuid[16];		/* the pool's, or the child's nexus's */
+	uint8_t child_uuid[16];		/* the child's member uuid */
+	char name[64];			/* the pool's or the nexus's name */
+	uint64_t event;			/* superblock generation, label event */
+};
+
+/* 1 and @f filled if @path carries a signature, 0 if not, or -errno. */
+int nx_probe(const char *path, struct nx_found *f);
+/* Every device that carries a signature of @kind; free(*out) after. */
+int nx_scan(enum nx_found_kind kind, struct nx_found **out, unsigned int *nr);
+
+/* state.c: what boot assembly needs that the labels do not say */
+#define NX_RECORD_HOSTS	64
+struct nx_record {
+	uint8_t uuid[16];
+	char name[64];
+	struct nx_record_child {
+		uint8_t uuid[16];	/* the member's */
+		char uri[512];
+	} children[NEXUS_MAX_CHILDREN];
+	unsigned int nr_children;
+	bool published;
+	uint8_t proto;			/* enum nexus_share_proto */
+	char addr[64];
+	uint16_t port;
+	bool any_host;
+	char hosts[NX_RECORD_HOSTS][224];
+	unsigned int nr_hosts;
+};
+
+/* The directory of the records: $NEXUS_STATE_DIR or /var/lib/nexus. */
+const char *nx_state_dir(void);
+int nx_record_load(const uint8_t uuid[16], struct nx_record *r);
+int nx_record_save(const struct nx_record *r);
+int nx_record_delete(const uint8_t uuid[16]);
+/* Every record; free(*out) after.  Unreadable ones are skipped, said. */
+int nx_records(struct nx_record **out, unsigned int *nr);
+
+/* The --scan and --all forms behind node up and node down. */
+int nx_pool_import_scan(struct nx_ctx *ctx);
+int nx_pool_export_all(struct nx_ctx *ctx);
+int nx_nexus_assemble_scan(struct nx_ctx *ctx);
+int nx_nexus_stop_all(struct nx_ctx *ctx);
+
 /* An object's verbs: the first is the default when none is given. */
 struct nx_verb {
 	const char *verb, *what;	/* "list", "pool list" */
@@ -242,5 +315,6 @@ int nx_cmd_snapshot(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_child(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_rebuild(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_node(struct nx_ctx *ctx, int argc, char **argv);
 
 #endif /* NEXUSCTL_H */

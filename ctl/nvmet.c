@@ -120,7 +120,7 @@ static int nx_mkdir(const char *path)
 	return 0;
 }
 
-static int nx_modprobe(const char *module)
+int nx_modprobe(const char *module)
 {
 	int status;
 	pid_t pid;

@@ -96,6 +96,44 @@ void nx_print_json(json_object *obj)
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+void nx_emit_json(struct nx_ctx *ctx, const char *key, json_object *obj)
+{
+	if (ctx->collect) {
+		json_object_object_add(ctx->collect, key, obj);
+		return;
+	}
+	nx_print_json(obj);
+	json_object_put(obj);
+}
+
+int nx_each(struct nx_ctx *ctx, const char *group, const char *key, const char *what,
+	    const void *items, unsigned int n, size_t stride,
+	    int (*one)(struct nx_ctx *ctx, const char *name))
+{
+	json_object *done = ctx->json ? json_object_new_array() : NULL, *obj;
+	unsigned int i, failed = 0;
+	const char *name;
+
+	for (i = 0; i < n; i++) {
+		name = (const char *)items + i * stride;
+		if (one(ctx, name)) {
+			failed++;
+			continue;
+		}
+		if (done)
+			json_object_array_add(done, json_object_new_string(name));
+		else
+			printf("%s %s\n", what, name);
+	}
+	if (done) {
+		obj = json_object_new_object();
+		json_object_object_add(obj, key, done);
+		json_object_object_add(obj, "failed", json_object_new_int(failed));
+		nx_emit_json(ctx, group, obj);
+	}
+	return failed ? NX_EXIT_FAIL : NX_EXIT_OK;
+}
+
 void nx_warn(const char *fmt, ...)
 {
 	va_list ap;
@@ -192,5 +230,22 @@ int nx_connect(struct nx_ctx *ctx)
 		return NX_EXIT_FAIL;
 	}
 	ctx->nl_open = true;
+	return NX_EXIT_OK;
+}
+
+int nx_dump(struct nx_ctx *ctx, uint8_t cmd, nx_reply_fn fn, void *arg)
+{
+	struct nl_msg *msg;
+	struct nx_err err;
+	int ret;
+
+	ret = nx_connect(ctx);
+	if (ret)
+		return ret;
+	msg = nx_nl_dump_msg(&ctx->nl, cmd);
+	if (!msg)
+		return NX_EXIT_FAIL;
+	if (nx_nl_request(&ctx->nl, msg, fn, arg, &err) < 0)
+		return nx_fail(ctx, &err);
 	return NX_EXIT_OK;
 }

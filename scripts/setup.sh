@@ -19,7 +19,7 @@ packages=(
 	# the guest harness
 	qemu-system-x86 busybox-static python3
 	# what the guest tests run (from the host's root file system)
-	jq iproute2 util-linux nvme-cli fio udev e2fsprogs nftables
+	jq iproute2 util-linux nvme-cli fio udev e2fsprogs nftables python3-jsonschema
 	# what the benchmark runs in the guest, and its chart on the host
 	mdadm dmsetup mariadb-server sysbench gnuplot-nox
 	# the fuzzers of the on-disk parsing code (libFuzzer, sanitizers)

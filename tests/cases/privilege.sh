@@ -126,6 +126,12 @@ child online vol1 $child
 rebuild pause vol1 $child
 rebuild resume vol1 $child
 rebuild stop vol1 $child
+pool import --scan
+pool export --all
+nexus assemble --scan
+nexus stop --all
+node up
+node down
 EOC
 [ -z "$wrong" ] || fail "not refused with exit 4 and 'permission denied':"$'\n'"$wrong"
 expect_eq "$(state)" "$before" "what an admin sees after the refused commands"

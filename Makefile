@@ -26,7 +26,7 @@ CTL_HDRS := $(wildcard ctl/*.h) include/nexus_netlink.h include/nexus_format.h i
 CHECKPATCH_FILES = $(wildcard kmod/*.c kmod/*.h kmod/compat/*.c kunit/*.c include/*.h)
 
 .PHONY: all help setup ctl ctl-test modules sparse checkpatch debug-kernel \
-	guest-test test-tools fuzz fuzz-guest soak kunit check bench bench-quick demo dkms-build dkms-clean install clean
+	guest-test test-tools fuzz fuzz-guest soak kunit check bench bench-quick demo dkms-build dkms-clean install deb clean
 
 all: ctl modules
 
@@ -48,7 +48,8 @@ help:
 	@echo "make bench         the full benchmark in a guest (KERNEL=$(KERNEL)), report in $(BUILD)/bench/"
 	@echo "make bench-quick   the same, every scenario briefly (what CI runs)"
 	@echo "make demo          boot a guest, load the module, talk to it"
-	@echo "make install       nexusctl into PREFIX/sbin, the udev rule into UDEVDIR"
+	@echo "make install       nexusctl, man pages, completion, udev rule, systemd unit (PREFIX, DESTDIR)"
+	@echo "make deb           the Debian packages nexusctl and nexus-dkms, in build/deb/"
 
 setup:
 	scripts/setup.sh
@@ -169,12 +170,27 @@ dkms-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf compat-gen.h .compat-probes
 
-# nexusctl and the udev rule (the module itself: DKMS, see README.md).
+# nexusctl with its man pages and completion, the module's man page, the
+# udev rule and the systemd unit (the module itself: DKMS, see README.md;
+# all of it as Debian packages: make deb).
 PREFIX ?= /usr/local
 UDEVDIR ?= /etc/udev/rules.d
+SYSTEMDDIR ?= /etc/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: ctl
 	install -D -m 0755 $(BUILD)/ctl/nexusctl $(DESTDIR)$(PREFIX)/sbin/nexusctl
 	install -D -m 0644 udev/60-nexus.rules $(DESTDIR)$(UDEVDIR)/60-nexus.rules
+	install -d $(DESTDIR)$(SYSTEMDDIR)
+	sed 's|/usr/sbin/nexusctl|$(PREFIX)/sbin/nexusctl|' systemd/nexus.service \
+		>$(DESTDIR)$(SYSTEMDDIR)/nexus.service
+	install -D -m 0644 docs/man/nexusctl.8 $(DESTDIR)$(MANDIR)/man8/nexusctl.8
+	install -D -m 0644 docs/man/nexus.4 $(DESTDIR)$(MANDIR)/man4/nexus.4
+	install -D -m 0644 ctl/completion.bash $(DESTDIR)$(BASHCOMPDIR)/nexusctl
+
+# nexusctl_<v>_amd64.deb and nexus-dkms_<v>_all.deb in build/deb/.
+deb:
+	scripts/deb.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -125,9 +125,11 @@ for k in stock backports; do
 	step "nexus.ko for $k, W=1 and sparse (C=2)" \
 		make --no-print-directory sparse KERNELS=$k
 done
-# DKMS's build for the stock kernel, on the host; the dkms guest test
-# installs it (tests/cases/dkms.sh).
+# DKMS's build for the stock kernel, on the host; the dkms and reboot guest
+# tests install it instead of compiling under emulation.
 step "DKMS builds nexus for stock (dkms mktarball)" scripts/dkms-tarball.sh stock
+# The Debian packages (the reboot guest test installs them).
+step "Debian packages nexusctl and nexus-dkms (dpkg-buildpackage)" scripts/deb.sh
 step "debug kernel (built once, cached)" make --no-print-directory debug-kernel &&
 	step "nexus.ko and nexus_kunit.ko for debug, W=1" make --no-print-directory modules KERNELS=debug
 # shellcheck disable=SC2086 # a list of kernels

@@ -13,6 +13,8 @@ packages=(
 	# building the module, the debug kernel and nexusctl
 	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
 	xz-utils pkg-config sparse dkms
+	# the Debian packages (dpkg-buildpackage)
+	debhelper dh-dkms
 	libnl-3-dev libnl-genl-3-dev libjson-c-dev libnvme-dev libblkid-dev
 	# Debian 12's kernel, its headers and its source (debug kernel, checkpatch)
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1

@@ -527,7 +527,7 @@ static void nx_nexus_record(struct nx_ctx *ctx, const struct nx_nexus *n, int pu
 	struct nx_record *old, *r;
 	bool have_old;
 	unsigned int i, j;
-	int ret;
+	int ret, lock;
 
 	old = calloc(2, sizeof(*old));
 	if (!old) {
@@ -535,6 +535,7 @@ static void nx_nexus_record(struct nx_ctx *ctx, const struct nx_nexus *n, int pu
 		return;
 	}
 	r = old + 1;
+	lock = nx_records_lock();
 	have_old = !nx_record_load(n->uuid, old);
 	memcpy(r->uuid, n->uuid, 16);
 	snprintf(r->name, sizeof(r->name), "%s", n->name);
@@ -570,7 +571,8 @@ static void nx_nexus_record(struct nx_ctx *ctx, const struct nx_nexus *n, int pu
 			snprintf(r->hosts[r->nr_hosts++], sizeof(r->hosts[0]), "%s", e->hosts[i]);
 		}
 	}
-	ret = nx_record_save(r);
+	ret = lock < 0 ? lock : nx_record_save(r);
+	nx_records_unlock(lock);
 	if (ret)
 		nx_warn("%s: cannot write the record of nexus %s under %s (%s): boot assembly will not know of this change",
 			ctx->what, n->name, nx_state_dir(), strerror(-ret));
@@ -753,8 +755,13 @@ static int nx_nexus_end_one(struct nx_ctx *ctx, const char *name, uint8_t cmd)
 	if (ret) {
 		/* Refused (open elsewhere): its clients get it back. */
 		r = unpublished ? malloc(sizeof(*r)) : NULL;
-		if (r && !nx_record_load(n.uuid, r) && r->published)
-			nx_nexus_republish(ctx, r, &n, NULL);
+		if (r && !nx_record_load(n.uuid, r) && r->published) {
+			/* Said in text; with -j nothing but the refusal. */
+			json_object *quiet = ctx->json ? json_object_new_array() : NULL;
+
+			nx_nexus_republish(ctx, r, &n, quiet);
+			json_object_put(quiet);
+		}
 		else if (unpublished)
 			nx_warn("%s: nexus %s stays unpublished: its record has no publication to restore",
 				ctx->what, n.name);
@@ -773,13 +780,33 @@ static int nx_nexus_end_one(struct nx_ctx *ctx, const char *name, uint8_t cmd)
 	return NX_EXIT_OK;
 }
 
+/*
+ * stop <name> [--forget] | --all.  --forget also drops the record, for a
+ * nexus that moves to another node: this one must not assemble it again.
+ */
 static int nx_nexus_stop(struct nx_ctx *ctx, int argc, char **argv)
 {
+	static const char usage[] = "usage: nexus stop <name> [--forget] | --all";
+	bool forget = argc == 3 && !strcmp(argv[2], "--forget");
+	struct nx_nexus n;
+	int ret;
+
 	if (argc == 2 && !strcmp(argv[1], "--all"))
 		return nx_nexus_stop_all(ctx);
-	if (argc != 2 || argv[1][0] == '-')
-		return nx_usage_error("usage: nexus stop <name> | --all");
-	return nx_nexus_end_one(ctx, argv[1], NEXUS_CMD_NEXUS_STOP);
+	if ((argc != 2 && !forget) || argv[1][0] == '-')
+		return nx_usage_error(usage);
+	if (!forget)
+		return nx_nexus_end_one(ctx, argv[1], NEXUS_CMD_NEXUS_STOP);
+	ret = nx_nexus_get(ctx, argv[1], &n);
+	if (!ret)
+		ret = nx_nexus_end_one(ctx, argv[1], NEXUS_CMD_NEXUS_STOP);
+	if (!ret) {
+		ret = nx_local_fail(ctx, nx_record_delete(n.uuid));
+		if (ret)
+			nx_warn("%s: nexus %s stopped, but its record under %s could not be removed",
+				ctx->what, n.name, nx_state_dir());
+	}
+	return ret;
 }
 
 static int nx_nexus_destroy(struct nx_ctx *ctx, int argc, char **argv)
@@ -1549,13 +1576,20 @@ static const struct nx_nexus *nx_nexus_find(const struct nx_nexuses *list, const
 	return NULL;
 }
 
-/* The children gathered for one nexus to assemble. */
+/*
+ * The children gathered for one nexus to assemble, and the label of each.
+ * The label with the highest event among them and the scanned devices of
+ * the same nexus names the members (g->best): a device whose member is not
+ * one of them (a child removed while it could not be opened, whose label
+ * could not be erased) is left out, or the module would refuse the lot.
+ */
 struct nx_gather {
 	const uint8_t *nexus_uuid;
 	const char *name;		/* for messages */
 	struct nx_child_uri uris[NEXUS_MAX_CHILDREN];
-	uint8_t child_uuids[NEXUS_MAX_CHILDREN][16];
+	struct nx_found labels[NEXUS_MAX_CHILDREN];
 	int nr;
+	const struct nx_found *best;
 };
 
 static bool nx_gather_has(const struct nx_gather *g, const uint8_t child[16])
@@ -1563,9 +1597,25 @@ static bool nx_gather_has(const struct nx_gather *g, const uint8_t child[16])
 	int i;
 
 	for (i = 0; i < g->nr; i++)
-		if (!memcmp(g->child_uuids[i], child, 16))
+		if (!memcmp(g->labels[i].child_uuid, child, 16))
 			return true;
 	return false;
+}
+
+static bool nx_label_member(const struct nx_found *label, const uint8_t child[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < label->nr_members; i++)
+		if (!memcmp(label->members[i], child, 16))
+			return true;
+	return false;
+}
+
+static void nx_gather_best(struct nx_gather *g, const struct nx_found *f)
+{
+	if (!memcmp(f->uuid, g->nexus_uuid, 16) && (!g->best || f->event > g->best->event))
+		g->best = f;
 }
 
 /*
@@ -1575,7 +1625,7 @@ static bool nx_gather_has(const struct nx_gather *g, const uint8_t child[16])
 static void nx_gather_uri(struct nx_ctx *ctx, struct nx_gather *g, const char *uri)
 {
 	struct nx_child_uri *u = &g->uris[g->nr];
-	struct nx_found f;
+	struct nx_found *f = &g->labels[g->nr];
 	int ret;
 
 	if (g->nr == NEXUS_MAX_CHILDREN)
@@ -1585,26 +1635,49 @@ static void nx_gather_uri(struct nx_ctx *ctx, struct nx_gather *g, const char *u
 			ctx->what, g->name, uri);
 		return;
 	}
-	ret = nx_probe(u->path, &f);
-	if (ret <= 0 || f.kind != NX_FOUND_CHILD || memcmp(f.uuid, g->nexus_uuid, 16)) {
+	ret = nx_probe(u->path, f);
+	if (ret <= 0 || f->kind != NX_FOUND_CHILD || memcmp(f->uuid, g->nexus_uuid, 16)) {
 		nx_warn("%s: nexus %s: %s (%s) carries no label of this nexus: left out",
 			ctx->what, g->name, uri, u->path);
 		nx_uri_release(u);
 		return;
 	}
-	if (nx_gather_has(g, f.child_uuid)) {
+	if (nx_gather_has(g, f->child_uuid)) {
 		nx_warn("%s: nexus %s: %s (%s) is a member already found: left out",
 			ctx->what, g->name, uri, u->path);
 		nx_uri_release(u);
 		return;
 	}
-	memcpy(g->child_uuids[g->nr++], f.child_uuid, 16);
+	g->nr++;
+}
+
+/* Leave out what g->best does not name as a member; say so. */
+static void nx_gather_members(struct nx_ctx *ctx, struct nx_gather *g)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < g->nr; i++) {
+		if (nx_label_member(g->best, g->labels[i].child_uuid)) {
+			if (kept != i) {
+				g->uris[kept] = g->uris[i];
+				g->labels[kept] = g->labels[i];
+			}
+			kept++;
+			continue;
+		}
+		nx_warn("%s: nexus %s: %s is no longer a member (a newer label says so): left out",
+			ctx->what, g->name, g->uris[i].uri);
+		nx_uri_release(&g->uris[i]);
+	}
+	g->nr = kept;
 }
 
 /*
  * Assemble what @g gathered, plus the scanned devices @found that carry
- * labels of the same nexus for members not gathered yet.  0 or an exit
- * code; the children are released on failure.
+ * labels of the same nexus for members not gathered yet: not replicas
+ * shared with other nodes, and not a member two devices claim (a copy,
+ * a clone of a child: which is current is the admin's call).  0 or an
+ * exit code; the children are released on failure.
  */
 static int nx_gather_assemble(struct nx_ctx *ctx, struct nx_gather *g,
 			      const struct nx_found *found, unsigned int nr_found,
@@ -1612,16 +1685,35 @@ static int nx_gather_assemble(struct nx_ctx *ctx, struct nx_gather *g,
 {
 	struct nl_msg *msg;
 	struct nx_nexus n;
-	unsigned int i;
+	unsigned int i, j;
 	int ret;
 
-	for (i = 0; i < nr_found && g->nr < NEXUS_MAX_CHILDREN; i++) {
-		if (memcmp(found[i].uuid, g->nexus_uuid, 16) ||
-		    nx_gather_has(g, found[i].child_uuid))
+	g->best = NULL;
+	for (i = 0; i < (unsigned int)g->nr; i++)
+		nx_gather_best(g, &g->labels[i]);
+	for (i = 0; i < nr_found; i++)
+		if (!found[i].shared)
+			nx_gather_best(g, &found[i]);
+	if (g->best)
+		nx_gather_members(ctx, g);
+	for (i = 0; g->best && i < nr_found && g->nr < NEXUS_MAX_CHILDREN; i++) {
+		const struct nx_found *f = &found[i];
+
+		if (memcmp(f->uuid, g->nexus_uuid, 16) || f->shared ||
+		    nx_gather_has(g, f->child_uuid) || !nx_label_member(g->best, f->child_uuid))
 			continue;
-		if (nx_uri_resolve(ctx, found[i].path, &g->uris[g->nr]))
+		for (j = 0; j < nr_found; j++)
+			if (j != i && !found[j].shared && !memcmp(found[j].uuid, f->uuid, 16) &&
+			    !memcmp(found[j].child_uuid, f->child_uuid, 16))
+				break;
+		if (j < nr_found) {
+			nx_warn("%s: nexus %s: one member is on both %s and %s: neither is used",
+				ctx->what, g->name, f->path, found[j].path);
 			continue;
-		memcpy(g->child_uuids[g->nr++], found[i].child_uuid, 16);
+		}
+		if (nx_uri_resolve(ctx, f->path, &g->uris[g->nr]))
+			continue;
+		g->labels[g->nr++] = *f;
 	}
 	if (!g->nr) {
 		nx_warn("%s: nexus %s: no child found", ctx->what, g->name);
@@ -1646,6 +1738,26 @@ static int nx_gather_assemble(struct nx_ctx *ctx, struct nx_gather *g,
 		printf("assembled nexus %s (/dev/%s) from %d of %u children, %u in sync\n",
 		       n.name, n.device, g->nr, n.nr_children, nx_synced(&n));
 	return NX_EXIT_OK;
+}
+
+/* Mark the scanned devices that are replicas shared over NVMe-oF. */
+static void nx_mark_shared(struct nx_ctx *ctx, struct nx_found *found, unsigned int nr_found)
+{
+	struct nx_replicas reps = {};
+	unsigned int i, j;
+	char dev[48];
+
+	if (!nr_found || nx_replicas_dump(ctx, NULL, &reps))
+		return;
+	for (i = 0; i < reps.n; i++) {
+		if (reps.v[i].proto == NEXUS_SHARE_NONE || !reps.v[i].device[0])
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", reps.v[i].device);
+		for (j = 0; j < nr_found; j++)
+			if (!strcmp(found[j].path, dev))
+				found[j].shared = true;
+	}
+	nx_replicas_release(&reps);
 }
 
 /* Publish again what @r says was published, unless it still is. */
@@ -1713,6 +1825,7 @@ int nx_nexus_assemble_scan(struct nx_ctx *ctx)
 		nx_warn("%s: cannot scan the block devices: %s", ctx->what, strerror(-ret));
 		failed++;
 	}
+	nx_mark_shared(ctx, found, nr_found);
 	if (ctx->json) {
 		obj = json_object_new_object();
 		assembled = json_object_new_array();
@@ -1742,6 +1855,20 @@ int nx_nexus_assemble_scan(struct nx_ctx *ctx)
 			known = !memcmp(found[j].uuid, found[i].uuid, 16);
 		if (known)
 			continue;
+		/*
+		 * A replica shared over NVMe-oF that carries the label of a
+		 * nexus this node has no record of is most likely the child of
+		 * a nexus on another node: assembling it here would write to
+		 * the volume from two nodes.  Such a nexus is this node's only
+		 * by hand (nexus assemble), which records it.
+		 */
+		for (j = i; j < nr_found && !known; j++)
+			known = found[j].shared && !memcmp(found[j].uuid, found[i].uuid, 16);
+		if (known) {
+			nx_warn("%s: nexus %s: a child is a replica shared with other nodes and this node has no record of it: not assembled here",
+				ctx->what, found[i].name);
+			continue;
+		}
 		memset(g, 0, sizeof(*g));
 		g->nexus_uuid = found[i].uuid;
 		g->name = found[i].name;

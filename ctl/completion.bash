@@ -77,7 +77,7 @@ _nexusctl()
 	snapshot.create) opts="--uuid --prop" ;;
 	nexus.create) opts="--size --uuid --bitmap-chunk --read-policy --io-timeout --force" ;;
 	nexus.assemble) opts="--name --scan" ;;
-	nexus.stop) opts="--all" ;;
+	nexus.stop) opts="--all --forget" ;;
 	nexus.set) opts="read-policy io-timeout rebuild-rate-min rebuild-rate-max" ;;
 	nexus.verify) opts="--repair --wait --stop" ;;
 	nexus.freeze | nexus.snapshot) opts="--timeout" ;;

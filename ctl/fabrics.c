@@ -244,6 +244,11 @@ int nx_nvmf_connect(const struct nx_nvmf *f, char *dev, size_t len, bool *connec
 		nanosleep(&ts, NULL);
 	}
 	snprintf(why, whylen, "controller %s of %s shows no namespace", ctrl, f->nqn);
+	/* A connection made for nothing would keep reconnecting: undo it. */
+	if (*connected) {
+		nx_nvmf_disconnect(f);
+		*connected = false;
+	}
 	return -ENODEV;
 }
 

@@ -256,6 +256,10 @@ struct nx_found {
 	uint8_t child_uuid[16];		/* the child's member uuid */
 	char name[64];			/* the pool's or the nexus's name */
 	uint64_t event;			/* superblock generation, label event */
+	/* A child label's member table: the members in use, by uuid. */
+	uint8_t members[NEXUS_MAX_CHILDREN][16];
+	unsigned int nr_members;
+	bool shared;			/* a replica shared over NVMe-oF (set by its user) */
 };
 
 /* 1 and @f filled if @path carries a signature, 0 if not, or -errno. */
@@ -287,6 +291,9 @@ const char *nx_state_dir(void);
 int nx_record_load(const uint8_t uuid[16], struct nx_record *r);
 int nx_record_save(const struct nx_record *r);
 int nx_record_delete(const uint8_t uuid[16]);
+/* Serialise read-modify-write of records: an fd to pass to unlock, or -errno. */
+int nx_records_lock(void);
+void nx_records_unlock(int fd);
 /* Every record; free(*out) after.  Unreadable ones are skipped, said. */
 int nx_records(struct nx_record **out, unsigned int *nr);
 

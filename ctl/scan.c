@@ -38,6 +38,7 @@ int nx_probe(const char *path, struct nx_found *f)
 {
 	const char *why0, *why1;
 	uint64_t bytes;
+	unsigned int i;
 	void *buf;
 	ssize_t n;
 	int fd, slot, ret = 0;
@@ -85,6 +86,9 @@ int nx_probe(const char *path, struct nx_found *f)
 		snprintf(f->name, sizeof(f->name), "%.*s",
 			 (int)strnlen(l->name, sizeof(l->name)), l->name);
 		f->event = le64_to_cpu(l->event);
+		for (i = 0; i < NEXUS_MAX_CHILDREN; i++)
+			if (le32_to_cpu(l->members[i].state) != NEXUS_MEMBER_EMPTY)
+				memcpy(f->members[f->nr_members++], l->members[i].uuid, 16);
 		ret = 1;
 	}
 out_free:

@@ -15,17 +15,22 @@
  *
  * It is written after the module accepted a create, assemble, child add,
  * remove or online, publish or unpublish; destroy deletes it; stop keeps
- * it (a stopped nexus is assembled again at boot, as md does).  Files are
- * replaced whole (written beside, synced, renamed), so a crash leaves the
- * old record or the new one.  They are read as untrusted text: unknown
+ * it (a stopped nexus is assembled again at boot, as md does) unless told
+ * to forget it.  Files are replaced whole (written beside under a name of
+ * their own, synced, renamed, the directory synced), so a crash leaves
+ * the old record or the new one; a read-modify-write of a record holds an
+ * flock on <state dir>/nexus/.lock (nx_records_lock()), so that two
+ * nexusctl runs cannot lose each other's change.  They are read as untrusted text: unknown
  * keys and bad lines are skipped with a warning.
  */
+#define _GNU_SOURCE	/* mkostemp */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,22 +176,57 @@ int nx_record_load(const uint8_t uuid[16], struct nx_record *r)
 	return ret;
 }
 
+int nx_records_lock(void)
+{
+	char path[4200];
+	int fd, ret;
+
+	ret = nx_state_mkdir();
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/nexus/.lock", nx_state_dir());
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+void nx_records_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int nx_record_save(const struct nx_record *r)
 {
-	char path[4200], tmp[4210], id[37];
+	char path[4200], tmp[4220], dir[4100], id[37];
 	unsigned int i;
 	FILE *fp;
-	int ret;
+	int ret, fd;
 
 	ret = nx_state_mkdir();
 	if (!ret)
 		ret = nx_record_path(r->uuid, path, sizeof(path));
 	if (ret)
 		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fp = fopen(tmp, "we");
-	if (!fp)
+	/* A name of its own: another nexusctl may be writing one too. */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	fchmod(fd, 0644);
+	fp = fdopen(fd, "w");
+	if (!fp) {
+		ret = -errno;
+		close(fd);
+		unlink(tmp);
+		return ret;
+	}
 	nx_format_uuid(r->uuid, id);
 	fprintf(fp, "# nexus %s, kept by nexusctl for boot assembly (nexusctl(8))\n", r->name);
 	fprintf(fp, "uuid %s\nname %s\n", id, r->name);
@@ -210,6 +250,13 @@ int nx_record_save(const struct nx_record *r)
 		ret = -errno;
 		unlink(tmp);
 		return ret;
+	}
+	/* The rename itself, durable: a crash leaves the old record or this one. */
+	snprintf(dir, sizeof(dir), "%s/nexus", nx_state_dir());
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
 	}
 	return 0;
 }
@@ -243,7 +290,7 @@ int nx_records(struct nx_record **out, unsigned int *nr)
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
-		/* Only <uuid>: leaves out ".", "..", "*.new" and strays. */
+		/* Only <uuid>: leaves out ".", "..", ".lock", temp files, strays. */
 		if (nx_parse_uuid(de->d_name, uuid))
 			continue;
 		nv = realloc(v, (n + 1) * sizeof(*v));

@@ -130,6 +130,7 @@ pool import --scan
 pool export --all
 nexus assemble --scan
 nexus stop --all
+nexus stop vol1 --forget
 node up
 node down
 EOC

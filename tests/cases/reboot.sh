@@ -6,7 +6,9 @@
 # with a shared replica, a 3-way nexus over an NVMe namespace, a local
 # replica and that replica over NVMe/TCP (127.0.0.2), published on
 # 127.0.0.3; a second nexus over two local replicas whose record is
-# deleted (so that only the labels on the devices can find it); data
+# deleted (so that only the labels on the devices can find it); a third
+# standing for another node's nexus (its only child a replica shared from
+# here), stopped with --forget, which boot must not assemble; data
 # written; then the unit's ExecStop lines (node down) and the power goes.
 # Boot 2 runs the unit's ExecStart lines (modprobe, udev settle, node up)
 # and checks that everything is back: pool and replicas, the share, both
@@ -137,6 +139,17 @@ if [ "$NEXUS_BOOT" = 1 ]; then
 	v2uuid=$(jqf "$OUT" .uuid)
 	expect_rc 0 nexusctl nexus publish vol1 --addr 127.0.0.3 --port 4430
 
+	step "a nexus of 'another node': its only child is a shared replica, stopped with --forget"
+	expect_rc 0 nexusctl -j replica create p1 far 64M --thin
+	fuuid=$(jqf "$OUT" .uuid)
+	expect_rc 0 nexusctl -j replica share p1 far --addr 127.0.0.2 --any-host
+	fnqn=$(jqf "$OUT" .share.nqn)
+	expect_rc 0 nexusctl -j nexus create vol3 "nvmf://127.0.0.2:8420/$fnqn?uuid=$fuuid" --size 32M
+	v3uuid=$(jqf "$OUT" .uuid)
+	[ -f "/var/lib/nexus/nexus/$v3uuid" ] || fail "no record of vol3"
+	expect_rc 0 nexusctl nexus stop vol3 --forget
+	[ ! -e "/var/lib/nexus/nexus/$v3uuid" ] || fail "vol3's record is still there after --forget"
+
 	step "nexusctl's records: children and publication of vol1"
 	rec=/var/lib/nexus/nexus/$v1uuid
 	[ -f "$rec" ] || fail "no record $rec"
@@ -168,7 +181,7 @@ if [ "$NEXUS_BOOT" = 1 ]; then
 	expect_eq "$(nexusctl -j nexus list | jq length)" 0 "nexuses after node down"
 	expect_eq "$(nexusctl -j pool list | jq length)" 0 "pools after node down"
 	expect_eq "$(ls $nvmet/subsystems | wc -l)" 0 "nvmet subsystems after node down"
-	[ -z "$(ls /sys/class/nvme-fabrics/ctl 2>/dev/null | grep nvme || true)" ] ||
+	! compgen -G "/sys/class/nvme-fabrics/ctl/nvme*" >/dev/null ||
 		fail "fabrics controllers left: $(ls /sys/class/nvme-fabrics/ctl)"
 	expect_rc 0 nexusctl pool check "$(nvme_disk 1)"
 	job_sync "$NEXUS_JOB_DIR"/*.md5 "$NEXUS_JOB_DIR/ids" "$state/nexus/$v1uuid"
@@ -191,9 +204,12 @@ expect_in "$OUT" "imported pool p1"
 expect_in "$OUT" "assembled nexus vol1"
 expect_in "$OUT" "assembled nexus vol2"
 expect_in "$OUT" "published nexus vol1"
+expect_in "$ERR" "nexus vol3: a child is a replica shared with other nodes"
+run nexusctl nexus show vol3
+[ "$RC" != 0 ] || fail "vol3 (another node's, forgotten here) was assembled"
 
 step "pool, replicas and the share are back"
-expect_eq "$(nexusctl -j pool show p1 | jq -r '.state + " " + (.replicas|tostring)')" "online 4" "pool p1"
+expect_eq "$(nexusctl -j pool show p1 | jq -r '.state + " " + (.replicas|tostring)')" "online 5" "pool p1"
 expect_eq "$(nexusctl -j replica show p1 remote | jq -r .share.nqn)" "$nqn" "share of p1/remote"
 [ -d "$nvmet/subsystems/$nqn" ] || fail "nvmet does not export $nqn"
 
@@ -236,13 +252,13 @@ udevadm settle --timeout=60
 	fail "/dev/nexus/by-uuid/$ruuid"
 
 step "a stop refused (the nexus is open) leaves it published"
-sleep 300 <"$v1" &
-holder=$!
+exec 9<"$v1"	# open here, before the stop: no race with a child process
 expect_rc 1 nexusctl nexus stop vol1
-[ -d "$nvmet/subsystems/$pubnqn/namespaces/1" ] && [ -n "$(ls $nvmet/ports/*/subsystems/ | grep -x "$pubnqn")" ] ||
+[ -d "$nvmet/subsystems/$pubnqn/namespaces/1" ] && compgen -G "$nvmet/ports/*/subsystems/$pubnqn" >/dev/null ||
 	fail "vol1 is no longer published after a refused stop"
-kill $holder
-wait $holder || true
+expect_rc 1 nexusctl -j nexus stop vol1
+[ -z "$OUT" ] || fail "a refused stop with -j printed: $OUT"
+exec 9<&-
 
 step "node up again changes nothing"
 expect_rc 0 nexusctl -j node up

@@ -461,6 +461,134 @@ static void nx_nexuses_print(struct nx_ctx *ctx, const struct nx_nexuses *list)
 	}
 }
 
+/*
+ * nexus stats [<name>] (also nexusctl stats): per nexus and per child, IO
+ * counts, bytes, and the mean latency of reads and writes since the nexus
+ * started (the module sums each request's time from submission to
+ * completion; stats in nexus show -j are those sums).
+ */
+static json_object *nx_latency_json(uint64_t ns, uint64_t ops)
+{
+	return ops ? json_object_new_uint64(ns / ops / 1000) : NULL;
+}
+
+static json_object *nx_stats_report_json(const struct nx_nexus *n)
+{
+	json_object *obj = json_object_new_object(), *arr = json_object_new_array(), *c;
+	const struct nx_stats *st = &n->stats;
+	char uuid[37];
+	unsigned int i;
+
+	nx_format_uuid(n->uuid, uuid);
+	json_object_object_add(obj, "name", json_object_new_string(n->name));
+	json_object_object_add(obj, "uuid", json_object_new_string(uuid));
+	json_object_object_add(obj, "read_latency_us",
+			       nx_latency_json(st->v[NEXUS_STAT_READ_NS], st->v[NEXUS_STAT_READ_OPS]));
+	json_object_object_add(obj, "write_latency_us",
+			       nx_latency_json(st->v[NEXUS_STAT_WRITE_NS], st->v[NEXUS_STAT_WRITE_OPS]));
+	json_object_object_add(obj, "stats", nx_stats_json(st));
+	for (i = 0; i < n->nr_children; i++) {
+		const struct nx_child *ch = &n->children[i];
+
+		st = &ch->stats;
+		c = json_object_new_object();
+		nx_format_uuid(ch->uuid, uuid);
+		json_object_object_add(c, "uuid", json_object_new_string(uuid));
+		json_object_object_add(c, "uri", json_object_new_string(ch->uri));
+		json_object_object_add(c, "state", json_object_new_string(nx_member_state(ch->state)));
+		json_object_object_add(c, "read_latency_us",
+				       nx_latency_json(st->v[NEXUS_STAT_READ_NS],
+						       st->v[NEXUS_STAT_READ_OPS]));
+		json_object_object_add(c, "write_latency_us",
+				       nx_latency_json(st->v[NEXUS_STAT_WRITE_NS],
+						       st->v[NEXUS_STAT_WRITE_OPS]));
+		json_object_object_add(c, "stats", nx_stats_json(st));
+		json_object_array_add(arr, c);
+	}
+	json_object_object_add(obj, "children", arr);
+	return obj;
+}
+
+/* One line of the stats table: what, then counts, MiB and mean latency. */
+static void nx_stats_line(const char *what, const struct nx_stats *st)
+{
+	const uint64_t *v = st->v;
+	char rl[24] = "-", wl[24] = "-";
+
+	if (v[NEXUS_STAT_READ_OPS])
+		snprintf(rl, sizeof(rl), "%llu us", (unsigned long long)
+			 (v[NEXUS_STAT_READ_NS] / v[NEXUS_STAT_READ_OPS] / 1000));
+	if (v[NEXUS_STAT_WRITE_OPS])
+		snprintf(wl, sizeof(wl), "%llu us", (unsigned long long)
+			 (v[NEXUS_STAT_WRITE_NS] / v[NEXUS_STAT_WRITE_OPS] / 1000));
+	printf("%-44s %10llu %9llu %10s %10llu %9llu %10s %8llu %6llu %8llu\n", what,
+	       (unsigned long long)v[NEXUS_STAT_READ_OPS],
+	       (unsigned long long)(v[NEXUS_STAT_READ_BYTES] >> 20), rl,
+	       (unsigned long long)v[NEXUS_STAT_WRITE_OPS],
+	       (unsigned long long)(v[NEXUS_STAT_WRITE_BYTES] >> 20), wl,
+	       (unsigned long long)v[NEXUS_STAT_FLUSH_OPS],
+	       (unsigned long long)v[NEXUS_STAT_ERRORS],
+	       (unsigned long long)v[NEXUS_STAT_INFLIGHT]);
+}
+
+static int nx_nexus_dump(struct nx_ctx *ctx, struct nx_nexuses *list);
+
+static int nx_nexus_stats(struct nx_ctx *ctx, int argc, char **argv)
+{
+	struct nx_nexuses list = {};
+	char what[80], uuid[37];
+	unsigned int i, k;
+	json_object *arr;
+	int ret;
+
+	if (argc > 2)
+		return nx_usage_error("usage: nexus stats [<name>]");
+	if (argc == 2) {
+		list.v = calloc(1, sizeof(*list.v));
+		if (!list.v)
+			return NX_EXIT_FAIL;
+		ret = nx_nexus_get(ctx, argv[1], list.v);
+		list.n = !ret;
+	} else {
+		ret = nx_nexus_dump(ctx, &list);
+	}
+	if (ret) {
+		free(list.v);
+		return ret;
+	}
+	if (ctx->json) {
+		arr = json_object_new_array();
+		for (i = 0; i < list.n; i++)
+			json_object_array_add(arr, nx_stats_report_json(&list.v[i]));
+		nx_print_json(arr);
+		json_object_put(arr);
+		free(list.v);
+		return NX_EXIT_OK;
+	}
+	printf("%-44s %10s %9s %10s %10s %9s %10s %8s %6s %8s\n", "NEXUS / CHILD", "READS",
+	       "READ-MiB", "READ-LAT", "WRITES", "WRITE-MiB", "WRITE-LAT", "FLUSHES", "ERRORS",
+	       "INFLIGHT");
+	for (i = 0; i < list.n; i++) {
+		const struct nx_nexus *n = &list.v[i];
+
+		nx_stats_line(n->name, &n->stats);
+		for (k = 0; k < n->nr_children; k++) {
+			nx_format_uuid(n->children[k].uuid, uuid);
+			snprintf(what, sizeof(what), "  %.8s %s", uuid,
+				 n->children[k].uri[0] ? n->children[k].uri : n->children[k].path);
+			nx_stats_line(what, &n->children[k].stats);
+		}
+	}
+	free(list.v);
+	return NX_EXIT_OK;
+}
+
+int nx_cmd_stats(struct nx_ctx *ctx, int argc, char **argv)
+{
+	ctx->what = "stats";
+	return nx_nexus_stats(ctx, argc, argv);
+}
+
 /* Requests with children. */
 
 static int nx_put_child(struct nl_msg *msg, const struct nx_child_uri *u)
@@ -1315,6 +1443,7 @@ int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv)
 		{ "freeze", "nexus freeze", nx_nexus_freeze },
 		{ "thaw", "nexus thaw", nx_nexus_thaw },
 		{ "snapshot", "nexus snapshot", nx_nexus_snapshot },
+		{ "stats", "nexus stats", nx_nexus_stats },
 	};
 
 	return nx_dispatch(ctx, "nexus", verbs, sizeof(verbs) / sizeof(verbs[0]), argc, argv);

@@ -36,7 +36,7 @@ _nexusctl()
 
 	if [[ -z $obj ]]; then
 		COMPREPLY=($(compgen -W "-j --json -h --help -V --version version module monitor
-			pool replica snapshot nexus child rebuild node" -- "$cur"))
+			pool replica snapshot nexus child rebuild node stats" -- "$cur"))
 		return
 	fi
 	if [[ -z $verb ]]; then
@@ -48,7 +48,7 @@ _nexusctl()
 		replica) verbs="create destroy resize list show share unshare" ;;
 		snapshot) verbs="create destroy list show expose hide" ;;
 		nexus) verbs="create assemble stop destroy set list show publish unpublish verify
-			freeze thaw snapshot" ;;
+			freeze thaw snapshot stats" ;;
 		child) verbs="add remove fault online" ;;
 		rebuild) verbs="pause resume stop" ;;
 		node) verbs="up down" ;;

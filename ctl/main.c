@@ -76,6 +76,8 @@ static const char nx_usage[] =
 	"                              read-policy least-pending|round-robin|local-first,\n"
 	"                              io-timeout, rebuild-rate-min, rebuild-rate-max\n"
 	"  nexus list | show <name>    state, children, rebuild progress\n"
+	"  nexus stats [<name>]        IO per nexus and per child: counts, MiB, mean read\n"
+	"                              and write latency, errors, in flight (also: stats)\n"
 	"  nexus freeze <name> [--timeout <time>]\n"
 	"                              drain its IO, flush its children, hold new IO until\n"
 	"                              thawed or the timeout (default 30s) runs out\n"
@@ -100,6 +102,7 @@ static const char nx_usage[] =
 	"  child online <nexus> <child> [<uri>]\n"
 	"                              bring a faulted child back (partial rebuild)\n"
 	"  rebuild pause|resume|stop <nexus> <child>\n"
+	"  stats [<nexus>]             the same as nexus stats\n"
 	"\n"
 	"  node up                     what boot runs: pool import --scan, then\n"
 	"                              nexus assemble --scan\n"
@@ -128,6 +131,7 @@ static const struct nx_command {
 	{ "child", nx_cmd_child, true },
 	{ "rebuild", nx_cmd_rebuild, true },
 	{ "node", nx_cmd_node, true },
+	{ "stats", nx_cmd_stats, false },
 };
 
 /*

@@ -323,5 +323,6 @@ int nx_cmd_nexus(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_child(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_rebuild(struct nx_ctx *ctx, int argc, char **argv);
 int nx_cmd_node(struct nx_ctx *ctx, int argc, char **argv);
+int nx_cmd_stats(struct nx_ctx *ctx, int argc, char **argv);
 
 #endif /* NEXUSCTL_H */

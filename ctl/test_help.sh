@@ -23,6 +23,11 @@ while read -r obj verbs; do
 		fi
 	done
 done <<<"$pairs"
+for cmd in stats version; do
+	n=$((n + 1))
+	out=$("$ctl" $cmd --help 2>&1) && [[ $out == *"  $cmd"* ]] ||
+		{ echo "FAIL: nexusctl $cmd --help: $out" >&2; fails=$((fails + 1)); }
+done
 for cmd in "pool frobnicate" "nexus teleport"; do
 	n=$((n + 1))
 	rc=0

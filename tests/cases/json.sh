@@ -74,6 +74,14 @@ step "a nexus: create, show, set, publish, verify, freeze, children"
 j nexus nexus create vol1 "bdev://$raw" replica://p1/r1 --size 64M
 j nexuses nexus list
 j nexus nexus show vol1
+fio_write "/dev/$(jqf "$OUT" .device)" 4M 0 stats
+j stats_report nexus stats vol1
+[ "$(jqf "$OUT" '.[0].write_latency_us')" != null ] && [ "$(jqf "$OUT" '.[0].children[0].write_latency_us')" != null ] ||
+	fail "no write latency after writes"
+j stats_report stats
+# The table: a line per nexus and per child, latency in us.
+expect_rc 0 nexusctl stats vol1
+expect_eq "$(grep -c ' us ' <<<"$OUT")" 3 "stats lines with a latency (vol1 and its 2 children)"
 j nexus nexus set vol1 read-policy round-robin
 j nexus nexus publish vol1 --addr 127.0.0.1 --port 4433
 expect_eq "$(jqf "$OUT" .published)" nqn.2019-05.io.openebs:vol1 "vol1 published"

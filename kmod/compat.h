@@ -98,8 +98,10 @@ static inline void nexus_bdev_close(struct nexus_bdev *b)
  * A bio-based gendisk whose queue limits are stacked on @under's.  With
  * @write_cache it says it has a volatile write cache and FUA whatever
  * @under has, so that its users send the flushes that commit metadata.
- * It never takes REQ_NOWAIT bios: its IO path may sleep.  6.9 moved the
- * limits into blk_alloc_disk(), 6.11 queue flags into limits.features.
+ * It never takes REQ_NOWAIT bios: its IO path may sleep.  Its IO is
+ * accounted (iostat), which a bio-based queue is not by default.  6.9
+ * moved the limits into blk_alloc_disk(), 6.11 queue flags into
+ * limits.features.
  */
 static inline struct gendisk *nexus_alloc_disk(struct block_device *under,
 					       bool write_cache)
@@ -113,6 +115,7 @@ static inline struct gendisk *nexus_alloc_disk(struct block_device *under,
 	if (write_cache)
 		lim.features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
 	lim.features &= ~BLK_FEAT_NOWAIT;
+	lim.features |= BLK_FEAT_IO_STAT;
 #endif
 #ifdef NEXUS_HAVE_BLK_ALLOC_DISK_LIMITS
 	disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
@@ -130,6 +133,7 @@ static inline struct gendisk *nexus_alloc_disk(struct block_device *under,
 	if (bdev_nonrot(under))
 		blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 	blk_queue_flag_clear(QUEUE_FLAG_NOWAIT, disk->queue);
+	blk_queue_flag_set(QUEUE_FLAG_IO_STAT, disk->queue);
 #endif
 	return disk;
 }

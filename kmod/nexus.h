@@ -419,6 +419,8 @@ struct nexus_tio {
 	struct nexus_pool *pool;
 	int srcu_idx;			/* the io_srcu section the IO is in */
 	bool commit_after;		/* a FUA write: commit before completing */
+	bool acct;			/* accounted to the replica's disk (iostat) */
+	unsigned long start_time;	/* of the accounting, in jiffies */
 	struct bio clone;		/* last: the bio_set's front_pad ends here */
 };
 
@@ -633,6 +635,7 @@ struct nexus_io {
 struct nexus_clone {
 	struct nexus_io *io;		/* NULL: label, bitmap or rebuild IO */
 	struct nexus_child *child;
+	sector_t sector;		/* where it was sent, for the trace */
 	u32 bytes;
 	u64 start_ns;
 	struct bio bio;			/* last: the bio_set's front_pad ends here */

@@ -36,6 +36,19 @@
  *   - FUA while metadata is uncommitted: the write, then a commit, then
  *     completion.
  *
+ * iostat: each bio that is served is accounted to the replica's disk once,
+ * where it ends up: from its remap to its end on the pool's device, or as
+ * an IO of no time when it needs none (a read of an unmapped cluster, a
+ * discard that unmaps or is dropped, write-zeroes of an unmapped cluster).
+ * A split part counts as an IO of its own, as a request does in blk-mq.
+ * Not counted: empty flushes (md does not count them either) and bios
+ * failed before they reach the pool's device (a write to a snapshot, a
+ * full pool, a failed commit).  The time starts at the remap: a thin
+ * write's wait for its cluster (zeroing, copy-on-write) or a FLUSH's wait
+ * for the commit is not in it, and a FUA write's time ends with its data,
+ * before the commit that may follow.  Writing 0 to queue/iostats turns it
+ * off.
+ *
  * Locking: map lookups take no lock (map.c); mapping takes pool->md_lock
  * in the work item; replica->pending is guarded by its xarray lock.
  */
@@ -75,6 +88,13 @@ static struct bio *nexus_split_at(struct bio *bio, sector_t end, struct bio_set 
 	return split;
 }
 
+/* @bio, served with no IO to the pool's device: an IO of no time (iostat). */
+static void nexus_acct_instant(struct bio *bio)
+{
+	if (blk_queue_io_stat(bio->bi_bdev->bd_disk->queue))
+		bio_end_io_acct(bio, bio_start_io_acct(bio));
+}
+
 /* The clone of a replica IO ended. */
 static void nexus_remap_endio(struct bio *clone)
 {
@@ -84,6 +104,8 @@ static void nexus_remap_endio(struct bio *clone)
 	blk_status_t status = clone->bi_status;
 	bool commit = tio->commit_after;
 
+	if (tio->acct)
+		bio_end_io_acct(orig, tio->start_time);
 	nexus_srcu_up_read(&pool->io_srcu, tio->srcu_idx);
 	bio_put(clone);
 	if (!status && commit) {
@@ -115,6 +137,9 @@ static void nexus_remap(struct nexus_pool *pool, struct bio *bio, u32 v, int idx
 	/* The mapping may be in memory only, or in a commit still in flight. */
 	tio->commit_after = mapping && (bio->bi_opf & REQ_FUA) &&
 			    (READ_ONCE(pool->md.changed) || READ_ONCE(pool->md.committing));
+	tio->acct = blk_queue_io_stat(bio->bi_bdev->bd_disk->queue);
+	if (tio->acct)
+		tio->start_time = bio_start_io_acct(bio);
 	clone->bi_iter.bi_sector = nexus_cluster_sector(pool, v - 1) +
 				   (bio->bi_iter.bi_sector & (per - 1));
 	clone->bi_end_io = nexus_remap_endio;
@@ -362,6 +387,8 @@ static void nexus_thin_submit(struct nexus_replica *r, struct bio *bio, int idx)
 			nexus_thin_unmap(r, logical);
 		else if (bio_op(bio) == REQ_OP_WRITE_ZEROES)
 			bio->bi_status = BLK_STS_IOERR;
+		if (!bio->bi_status)
+			nexus_acct_instant(bio);
 		bio_endio(bio);
 		return;
 	}
@@ -379,6 +406,7 @@ static void nexus_thin_submit(struct nexus_replica *r, struct bio *bio, int idx)
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 		zero_fill_bio(bio);
+		nexus_acct_instant(bio);
 		bio_endio(bio);
 		break;
 	case REQ_OP_WRITE:
@@ -386,13 +414,16 @@ static void nexus_thin_submit(struct nexus_replica *r, struct bio *bio, int idx)
 		break;
 	case REQ_OP_WRITE_ZEROES:
 		/* Unmapped: reads as zeros already.  Shared: copy it first. */
-		if (v)
+		if (v) {
 			nexus_thin_wait_cluster(r, bio, logical);
-		else
-			bio_endio(bio);
+			break;
+		}
+		nexus_acct_instant(bio);
+		bio_endio(bio);
 		break;
 	default:
 		/* A discard of part of an unmapped cluster, or of a shared one. */
+		nexus_acct_instant(bio);
 		bio_endio(bio);
 		break;
 	}

@@ -27,6 +27,7 @@
 #include <linux/string.h>
 
 #include "nexus.h"
+#include "nexus_trace.h"
 
 struct nexus_child *nexus_child_find(struct nexus_vol *vol, const u8 *uuid)
 {
@@ -292,6 +293,7 @@ int nexus_child_fault(struct nexus_child *child, u8 reason)
 	if (was == NEXUS_MEMBER_SYNCED) {
 		if (vol->nr_synced <= 1) {
 			spin_unlock_irqrestore(&vol->state_lock, flags);
+			trace_nexus_child_fault(child, was, reason, true);
 			return -EBUSY;
 		}
 		vol->nr_synced--;
@@ -304,6 +306,7 @@ int nexus_child_fault(struct nexus_child *child, u8 reason)
 	child->fault_time = ktime_get_real_seconds();
 	vol->label_seq++;
 	spin_unlock_irqrestore(&vol->state_lock, flags);
+	trace_nexus_child_fault(child, was, reason, false);
 	pr_warn("%s: child %pUb (%s) faulted: %s; %s\n", vol->name, &child->uuid,
 		child->path, nexus_fault_reason_name(reason),
 		was == NEXUS_MEMBER_SYNCED ? "the nexus is degraded" : "its rebuild stops");

@@ -35,6 +35,7 @@
 #include <linux/ktime.h>
 
 #include "nexus.h"
+#include "nexus_trace.h"
 
 /* @slot's child, for an IO inside its io_srcu section. */
 static struct nexus_child *nexus_io_child(struct nexus_io *io, unsigned int slot)
@@ -112,6 +113,8 @@ static void nexus_clone_endio(struct bio *bio)
 	struct nexus_child *child = cl->child;
 
 	if (bio->bi_status) {
+		trace_nexus_child_io_error(child, bio->bi_opf, cl->sector, cl->bytes,
+					   bio->bi_status);
 		set_bit(child->slot, &io->failed);
 		WRITE_ONCE(io->status, bio->bi_status);
 	}
@@ -130,6 +133,7 @@ static void nexus_clone_submit(struct nexus_io *io, struct nexus_child *child,
 
 	cl->io = io;
 	cl->child = child;
+	cl->sector = clone->bi_iter.bi_sector;
 	cl->bytes = clone->bi_iter.bi_size;
 	cl->start_ns = ktime_get_ns();
 	clone->bi_end_io = nexus_clone_endio;
@@ -273,19 +277,23 @@ static u8 nexus_fault_reason(blk_status_t status)
 
 static void nexus_io_read_done(struct nexus_io *io)
 {
+	struct request *rq = blk_mq_rq_from_pdu(io);
 	struct nexus_vol *vol = io->vol;
+	struct nexus_child *child;
 	unsigned long flags;
 
 	if (!io->failed) {
 		nexus_io_end(io, BLK_STS_OK);
 		return;
 	}
+	child = nexus_io_child(io, __ffs(io->targets));
 	/* The last in-sync child is not faulted: the read fails. */
-	if (nexus_child_fault(nexus_io_child(io, __ffs(io->targets)),
-			      nexus_fault_reason(io->status))) {
+	if (nexus_child_fault(child, nexus_fault_reason(io->status))) {
 		nexus_io_end(io, io->status);
 		return;
 	}
+	trace_nexus_read_retry(child, blk_rq_pos(rq), blk_rq_bytes(rq),
+			       blk_status_to_errno(io->status));
 	spin_lock_irqsave(&vol->state_lock, flags);
 	list_add_tail(&io->list, &vol->retry);
 	spin_unlock_irqrestore(&vol->state_lock, flags);

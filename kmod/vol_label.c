@@ -26,6 +26,7 @@
 #include <linux/string.h>
 
 #include "nexus.h"
+#include "nexus_trace.h"
 
 #define NEXUS_LABEL_SECTORS	(NEXUS_LABEL_SIZE >> SECTOR_SHIFT)
 /* A label write: after a cache flush (what it describes is durable), FUA. */
@@ -229,7 +230,7 @@ int nexus_vol_persist(struct nexus_vol *vol, bool clean)
 	struct page *pages[NEXUS_MAX_CHILDREN] = {};
 	unsigned long written, failed, late, synced;
 	unsigned int slot, rounds = 0;
-	u64 seq, event;
+	u64 seq, event, start_ns;
 	int err;
 
 	tmpl = kmalloc(sizeof(*tmpl), GFP_NOIO);
@@ -270,6 +271,7 @@ again:
 		}
 		/* Children stay while label_lock is held: removal takes it. */
 		failed = 0;
+		start_ns = ktime_get_ns();
 		for_each_set_bit(slot, &written, NEXUS_MAX_CHILDREN) {
 			struct nexus_child *c = rcu_dereference_protected(vol->children[slot], 1);
 			struct nexus_label *l;
@@ -287,6 +289,8 @@ again:
 					&pages[slot], 1);
 		}
 		failed |= nexus_batch_wait(vol, b, &late);
+		trace_nexus_label_write(vol, event, written, failed | late,
+					ktime_get_ns() - start_ns);
 		for_each_set_bit(slot, &written, NEXUS_MAX_CHILDREN) {
 			struct nexus_child *c = rcu_dereference_protected(vol->children[slot], 1);
 

@@ -46,6 +46,7 @@
 #include <linux/vmalloc.h>
 
 #include "nexus.h"
+#include "nexus_trace.h"
 
 #define NEXUS_BARRIER_BITS	10
 static_assert(NEXUS_BARRIER_BUCKETS == 1 << NEXUS_BARRIER_BITS);
@@ -307,7 +308,7 @@ static void nexus_rebuild_work(struct work_struct *work)
 	struct nexus_rebuild *rb = container_of(work, struct nexus_rebuild, work);
 	struct nexus_vol *vol = rb->vol;
 	struct nexus_child *child = rb->child;
-	u64 off = 0, start_ns = ktime_get_ns(), saved_ns = start_ns;
+	u64 off = 0, start_ns = ktime_get_ns(), saved_ns = start_ns, seg_ns;
 	unsigned int noio;
 	void *buf;
 	int err = 0;
@@ -338,9 +339,11 @@ static void nexus_rebuild_work(struct work_struct *work)
 			err = -EIO;
 			break;
 		}
+		seg_ns = ktime_get_ns();
 		nexus_barrier_raise(vol, b);
 		err = nexus_rebuild_copy(rb, buf, off, end - off);
 		nexus_barrier_lower(vol, b);
+		trace_nexus_rebuild_segment(child, off, end - off, ktime_get_ns() - seg_ns, err);
 		if (err)
 			break;
 		WRITE_ONCE(rb->copied, rb->copied + (end - off));

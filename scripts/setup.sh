@@ -22,6 +22,8 @@ packages=(
 	qemu-system-x86 busybox-static python3
 	# what the guest tests run (from the host's root file system)
 	jq iproute2 util-linux nvme-cli fio udev e2fsprogs nftables python3-jsonschema
+	# iostat, which the observe test reads the devices' statistics with
+	sysstat
 	# what the benchmark runs in the guest, and its chart on the host
 	mdadm dmsetup mariadb-server sysbench gnuplot-nox
 	# the fuzzers of the on-disk parsing code (libFuzzer, sanitizers)

@@ -5,5 +5,5 @@
 void nexus_probe(struct queue_limits *lim);
 void nexus_probe(struct queue_limits *lim)
 {
-	lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
+	lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA | BLK_FEAT_IO_STAT;
 }

@@ -125,8 +125,8 @@ for k in stock backports; do
 	step "nexus.ko for $k, W=1 and sparse (C=2)" \
 		make --no-print-directory sparse KERNELS=$k
 done
-# DKMS's build for the stock kernel, on the host; the dkms and reboot guest
-# tests install it instead of compiling under emulation.
+# DKMS's build for the stock kernel, on the host; the reboot guest test
+# installs it instead of compiling under emulation.
 step "DKMS builds nexus for stock (dkms mktarball)" scripts/dkms-tarball.sh stock
 # The Debian packages (the reboot guest test installs them).
 step "Debian packages nexusctl and nexus-dkms (dpkg-buildpackage)" scripts/deb.sh

@@ -2,14 +2,15 @@
 # DKMS builds nexus for a kernel on this machine, against that kernel's
 # headers, in a tree of its own under build/dkms/ (the machine's
 # /var/lib/dkms and /usr/src are not touched), and packs the result with
-# `dkms mktarball`: the dkms guest test loads it with `dkms ldtarball` and
-# installs it, instead of compiling under emulation (minutes, not seconds).
+# `dkms mktarball`: the reboot guest test has the nexus-dkms package's
+# postinst load it (a prebuilt tarball in /usr/share/nexus-dkms/) and
+# install it, instead of compiling under emulation (minutes, not seconds).
 #
 # usage: scripts/dkms-tarball.sh <stock|backports|debug>
 #        scripts/dkms-tarball.sh --digest
 # Prints the tarball's path; beside it, sources.sha256 holds the digest of
 # the sources it was built from, which --digest prints for the tree as it
-# is now (the dkms test uses a tarball only when the two agree).
+# is now (the reboot test uses a tarball only when the two agree).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)

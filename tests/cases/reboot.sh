@@ -16,7 +16,11 @@
 # connected again, the publication, the data (also through the fabric
 # with plain `nvme connect`), and the udev names.  Running node up again
 # changes nothing; a stop refused because the volume is open leaves it
-# published; node down leaves nothing behind.
+# published; node down leaves nothing behind.  Removing the packages
+# (the last cleanup) has DKMS take the module away.  This is also the
+# DKMS test: the module modprobe loads is DKMS's (its version checked
+# over netlink), installed by the package's postinst from DKMS's build
+# on the host.
 #
 # /var/lib/nexus (nexusctl's records) lives on the job share, so that it
 # survives the reboot as it would on a disk; udevd runs with the
@@ -189,8 +193,16 @@ if [ "$NEXUS_BOOT" = 1 ]; then
 	power_cut
 fi
 
+# remove_packages: dpkg -r, whose prerm has DKMS remove the module: after
+# it modprobe finds none (the harness's copy went at install).
+remove_packages() {
+	dpkg -r nexusctl nexus-dkms >/dev/null || fail "dpkg -r exited $?"
+	! modinfo -n nexus 2>/dev/null || fail "nexus.ko still installed after dpkg -r"
+	[ -z "$(dkms status -m nexus 2>/dev/null)" ] || fail "DKMS still has nexus: $(dkms status)"
+}
+
 read -r ruuid nqn <"$NEXUS_JOB_DIR/ids"
-at_exit "dpkg -r nexusctl nexus-dkms >/dev/null"
+at_exit remove_packages
 at_exit unload_nexus
 at_exit pool_teardown p1
 at_exit nexus_teardown vol1
@@ -207,6 +219,9 @@ expect_in "$OUT" "published nexus vol1"
 expect_in "$ERR" "nexus vol3: a child is a replica shared with other nodes"
 run nexusctl nexus show vol3
 [ "$RC" != 0 ] || fail "vol3 (another node's, forgotten here) was assembled"
+expect_rc 0 nexusctl -j version
+expect_eq "$(jqf "$OUT" .module.version) $(cat /sys/module/nexus/version)" "$version $version" \
+	"version of the module DKMS built, over netlink and in sysfs"
 
 step "pool, replicas and the share are back"
 expect_eq "$(nexusctl -j pool show p1 | jq -r '.state + " " + (.replicas|tostring)')" "online 5" "pool p1"

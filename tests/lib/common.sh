@@ -9,7 +9,7 @@ NEXUS_TOP=${NEXUS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
-step() { echo "--- $*"; }
+step() { echo "--- [${SECONDS} s] $*"; }
 
 # Cleanup actions, run last-registered first when the test exits, each in
 # a subshell: one that fails (or calls fail) cannot skip the others, and it

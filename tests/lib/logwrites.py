@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Replay a dm-log-writes log (drivers/md/dm-log-writes.c) onto a device,
 up to every flush, and check what a power cut there would have left: the
-power-cut replayer of tests/cases/flush-points.sh.
+power-cut replayer of tests/cases/flush-points.sh (a pool) and
+tests/cases/nexus-flush-points.sh (a nexus whose legs share one logged
+device, so that one log orders the writes to every leg).
 
 The log: a super block at byte 0 (magic, version, entries, sector size),
 then per entry one sector-size block (sector, sectors, flags, data length,
@@ -14,7 +16,8 @@ to a flush, then any subset of the writes that follow it before the next
 flush or FUA write, in any order" (the device may have written them, or
 not, in any order).
 
-usage: logwrites.py check --log DEV --image FILE --marks FILE --pool NAME
+usage: logwrites.py check --log DEV --image FILE --marks FILE
+                          (--pool NAME | --nexus NAME --legs OFF:LEN,...)
                           [--orders N] [--seed S]
 
 --image is a file on tmpfs of the pool device's size: the replay target.
@@ -33,17 +36,36 @@ promise must be there; then the pool is exported and the copy dropped.
 After each flush, --orders random subsets of the next epoch's writes are
 applied in random order to another copy and checked the same way.
 
+With --nexus, the image holds the nexus's legs at the byte ranges --legs
+gives, and the marks promise:
+    <mark> nexus                         assembly from the legs must work
+    <mark> data <offset> <file>          the volume holds <file> there
+    <mark> void <offset>                 an overwrite begins: until its own
+                                         data mark, either may be there
+    <mark> stale <leg>                   leg (its index in --legs) is out
+                                         of sync: assembly must not call it
+                                         in sync ...
+    <mark> online <leg>                  ... until this mark
+At each point the legs are attached (loop devices over a copy), the nexus
+is assembled from them, any child it resyncs is waited for; then the
+promised data must read back through the nexus, every child in sync must
+hold the same volume bytes (the write-intent bitmap covered every write
+that may differ between them), and the nexus is stopped.
+
 Prints one line per point and a summary: points, orderings, failures.
 Exit status 0: every point and ordering was clean.
 """
 import argparse
+import hashlib
 import json
+import mmap
 import os
 import random
 import shutil
 import struct
 import subprocess
 import sys
+import time
 
 MAGIC = 0x6a736677736872
 FLUSH, FUA, DISCARD, MARK, METADATA = 1, 2, 4, 8, 16
@@ -179,20 +201,128 @@ class Checker:
         return problems
 
 
+def read_direct(path, off, length):
+    """@length bytes at @off of a block device, past its page cache."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    try:
+        buf = mmap.mmap(-1, length)
+        got = os.preadv(fd, [buf], off)
+        return bytes(buf[:got])
+    finally:
+        os.close(fd)
+
+
+class NexusChecker:
+    """The checks of a nexus whose legs lie in the image (--legs)."""
+
+    def __init__(self, args):
+        self.nexus = args.nexus
+        self.legs = [tuple(int(x) for x in leg.split(":")) for leg in args.legs.split(",")]
+        self.promises = [line.split() for line in open(args.marks) if line.split()]
+        self.points = self.orderings = self.failures = 0
+
+    def check(self, image, passed, what):
+        copy = image + ".check"
+        shutil.copyfile(image, copy)
+        loops, problems = [], []
+        try:
+            for off, length in self.legs:
+                out = sh("losetup", "--find", "--show", "--offset", str(off),
+                         "--sizelimit", str(length), copy)
+                if out.returncode:
+                    sys.exit(f"logwrites: losetup {copy}: {out.stderr.strip()}")
+                loops.append(out.stdout.strip())
+            problems = self.assemble_and_verify(loops, passed)
+        finally:
+            sh("nexusctl", "nexus", "stop", self.nexus)
+            for loop in loops:
+                sh("losetup", "-d", loop)
+            os.unlink(copy)
+        if problems:
+            self.failures += 1
+            print(f"FAIL {what}: " + "; ".join(problems), flush=True)
+        else:
+            print(f"ok {what}", flush=True)
+        return not problems
+
+    def show(self):
+        out = sh("nexusctl", "-j", "nexus", "show", self.nexus)
+        return json.loads(out.stdout) if out.returncode == 0 else None
+
+    def assemble_and_verify(self, loops, passed):
+        must = any(p[1] == "nexus" for p in self.promises if p[0] in passed)
+        out = sh("nexusctl", "-j", "nexus", "assemble", "--name", self.nexus,
+                 *[f"bdev://{loop}" for loop in loops])
+        if out.returncode:
+            return [f"assembly refused: {out.stderr.strip()}"] if must else []
+        nx = json.loads(out.stdout)
+        leg_of = {f"bdev://{loop}": i for i, loop in enumerate(loops)}
+        problems = []
+        # Out of sync from a 'stale' mark passed to the 'online' mark.
+        stale = set()
+        for p in self.promises:
+            if p[0] in passed and p[1] == "stale":
+                stale.add(int(p[2]))
+            elif p[0] in passed and p[1] == "online":
+                stale.discard(int(p[2]))
+        for c in nx["children"]:
+            if leg_of.get(c["uri"]) in stale and c["state"] == "synced":
+                problems.append(f"stale leg {leg_of[c['uri']]} assembled in sync")
+        # Resyncs from the bitmap, or rebuilds resumed, end.
+        for _ in range(300):
+            nx = self.show()
+            if not nx or all(c["state"] != "rebuilding" for c in nx["children"]):
+                break
+            time.sleep(0.2)
+        if not nx:
+            return problems + ["the nexus went away after assembly"]
+        states = {leg_of.get(c["uri"]): c["state"] for c in nx["children"]}
+        if "rebuilding" in states.values():
+            problems.append(f"still rebuilding after 60 s: {states}")
+        dev = "/dev/" + nx["device"]
+        latest = {}
+        for p in self.promises:
+            if p[0] in passed and p[1] in ("data", "void"):
+                latest[int(p[2])] = p if p[1] == "data" else None
+        for off, p in latest.items():
+            if p is None:
+                continue
+            want = open(p[3], "rb").read()
+            if read_direct(dev, off, len(want)) != want:
+                problems.append(f"volume at {off}: not the data of {p[0]}")
+        size, start = nx["size"], nx["data_offset"]
+        first = None
+        for c in nx["children"]:
+            if c["state"] != "synced":
+                continue
+            data = read_direct(c["device"], start, size)
+            if first is None:
+                first = (c["uri"], hashlib.sha256(data).digest())
+            elif hashlib.sha256(data).digest() != first[1]:
+                problems.append(f"in-sync legs {first[0]} and {c['uri']} differ")
+        if first is None:
+            problems.append("no child in sync")
+        return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("cmd", choices=["check"])
     ap.add_argument("--log", required=True)
     ap.add_argument("--image", required=True)
     ap.add_argument("--marks", required=True)
-    ap.add_argument("--pool", required=True)
+    ap.add_argument("--pool")
+    ap.add_argument("--nexus")
+    ap.add_argument("--legs", help="OFF:LEN,... bytes: the nexus's legs in the image")
     ap.add_argument("--orders", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     rng = random.Random(args.seed)
     ss, entries = read_log(args.log)
     rep = Replayer(args.log, args.image, ss)
-    chk = Checker(args)
+    if bool(args.pool) == bool(args.nexus) or bool(args.nexus) != bool(args.legs):
+        ap.error("give --pool, or --nexus and --legs")
+    chk = NexusChecker(args) if args.nexus else Checker(args)
     first_mark = next((e.index for e in entries if e.flags & MARK), None)
     if first_mark is None:
         sys.exit("logwrites: the log has no mark")
@@ -211,12 +341,17 @@ def main():
         # The next epoch: writes after this flush up to the next flush or
         # FUA write (one that completed is durable, so those logged before
         # it cannot be dropped around it: stop short of it).
-        epoch = []
+        epoch, epoch_marks = [], set()
         for n in entries[i + 1:]:
             if n.flags & (FLUSH | FUA):
                 break
-            if not n.flags & MARK and n.nr:
+            if n.flags & MARK:
+                epoch_marks.add(n.mark)
+            elif n.nr:
                 epoch.append(n)
+        # A write of the epoch may come after a mark that voids a promise
+        # (an overwrite or a destroy begins): the promise is void here too.
+        voids = {p[0] for p in chk.promises if p[1] == "void"} & epoch_marks
         for k in range(args.orders if len(epoch) > 1 else 0):
             subset = [n for n in epoch if rng.random() < 0.5]
             rng.shuffle(subset)
@@ -229,7 +364,7 @@ def main():
             finally:
                 os.close(fd)
             chk.orderings += 1
-            chk.check(copy, passed, f"entry {i} + {len(subset)} of {len(epoch)} "
+            chk.check(copy, passed | voids, f"entry {i} + {len(subset)} of {len(epoch)} "
                       f"unflushed writes, order {k + 1}")
             os.unlink(copy)
     print(f"logwrites: {chk.points} flush points, {chk.orderings} reorderings, "

@@ -24,15 +24,15 @@ expect_rc 0 nexusctl replica create p1 r2 300M --thin
 expect_rc 0 nexusctl replica create p1 spare 300M
 
 step "a 3-way nexus: the raw namespace and two local replicas"
-expect_rc 0 nexusctl -j nexus create vol1 bdev://$raw replica://p1/r1 replica://p1/r2 --size 256M
+expect_rc 0 nexusctl -j nexus create vol1 bdev://$raw replica://p1/r1 replica://p1/r2 --size 128M
 nexus=/dev/$(jqf "$OUT" .device)
 expect_eq "$(jqf "$OUT" .state)" online "state of a new nexus"
 expect_eq "$(jqf "$OUT" '.children | length')" 3 "children"
 expect_eq "$(jqf "$OUT" '[.children[].state] | unique | join(",")')" synced "child states"
 expect_eq "$(jqf "$OUT" '.children[1].local')" true "a replica child is local"
-expect_eq "$(blockdev --getsize64 "$nexus")" $((256 << 20)) "nexus size"
+expect_eq "$(blockdev --getsize64 "$nexus")" $((128 << 20)) "nexus size"
 offset=$(jqf "$OUT" .data_offset)
-expect_eq "$offset" $((1 << 20)) "data offset of a 256 MiB volume"
+expect_eq "$offset" $((1 << 20)) "data offset of a 128 MiB volume"
 expect_eq "$(cat /sys/block/${nexus#/dev/}/nexus/name)" vol1 "sysfs name"
 expect_eq "$(cat /sys/block/${nexus#/dev/}/nexus/state)" online "sysfs state"
 sys=/sys/block/${nexus#/dev/}/children
@@ -48,7 +48,7 @@ expect_in "$OUT$ERR" "nexus/by-name/vol1"
 expect_in "$OUT$ERR" "nexus/by-uuid/$(nexusctl -j nexus show vol1 | jq -r .uuid)"
 
 step "data written through the nexus is on every leg"
-fio_write "$nexus" 64M 0 base
+fio_write "$nexus" 32M 0 base
 legs_identical vol1
 
 step "large sequential writes in a plug: requests issued as the plug is flushed"
@@ -79,7 +79,7 @@ expect_rc 0 nexusctl nexus destroy plug
 step "verify: the legs agree; a leg changed behind the nexus's back is found, then repaired"
 expect_rc 0 nexusctl -j nexus verify vol1 --wait
 expect_eq "$(jqf "$OUT" .verify.mismatch)" 0 "bytes differing between fresh legs"
-expect_eq "$(jqf "$OUT" .verify.done)" $((256 << 20)) "bytes verified"
+expect_eq "$(jqf "$OUT" .verify.done)" $((128 << 20)) "bytes verified"
 r1dev=$(jqf "$OUT" '.children[] | select(.uri == "replica://p1/r1") | .device')
 head -c 8192 /dev/urandom >/tmp/junk
 expect_rc 0 dd if=/tmp/junk of="$r1dev" bs=4k seek=$(((offset + (16 << 20)) / 4096)) \
@@ -90,12 +90,12 @@ expect_eq "$(jqf "$OUT" .verify.repaired)" 0 "bytes repaired without --repair"
 expect_rc 0 nexusctl -j nexus verify vol1 --repair --wait
 expect_eq "$(jqf "$OUT" .verify.repaired)" 8192 "bytes repaired"
 legs_identical vol1
-fio_verify "$nexus" 64M 0 base
+fio_verify "$nexus" 32M 0 base
 
 step "a child faulted by hand while fio runs: no IO error, the others carry on"
 bitmap_settle vol1
 monitor_start 4 /tmp/events
-fio --name=during --filename="$nexus" --size=8M --offset=128M --rw=randwrite --bs=4k \
+fio --name=during --filename="$nexus" --size=8M --offset=96M --rw=randwrite --bs=4k \
 	--direct=1 --ioengine=libaio --iodepth=8 --verify=crc32c --verify_fatal=1 \
 	--do_verify=1 --randrepeat=1 --randseed=7 --rate_iops=400 \
 	--output-format=terse >/tmp/fio-during.out 2>&1 &
@@ -115,7 +115,7 @@ wait_synced vol1 "$r2"
 copied=$(child_field vol1 "$r2" .rebuild.copied)
 echo "partial rebuild copied $copied bytes"
 expect_eq "$(child_field vol1 "$r2" .rebuild.partial)" true "partial rebuild"
-# fio wrote 8 MiB at 128 MiB: two 4 MiB chunks.
+# fio wrote 8 MiB at 96 MiB: two 4 MiB chunks.
 expect_eq "$copied" $((8 << 20)) "bytes a partial rebuild copied"
 events=$(monitor_wait)
 expect_eq "$(jq -r '.what' <<<"$events" | paste -sd,)" \
@@ -124,7 +124,7 @@ expect_eq "$(jq -r '.child.uuid' <<<"$events" | sort -u)" "$r2" "child in the ev
 expect_eq "$(jq -r 'select(.what == "child-faulted") | .state' <<<"$events")" degraded \
 	"nexus state in the fault event"
 legs_identical vol1
-fio_verify "$nexus" 8M 128M during
+fio_verify "$nexus" 8M 96M during
 
 step "a fresh child: full rebuild online, paused and resumed, then identical legs"
 expect_rc 0 nexusctl nexus set vol1 rebuild-rate-max 32M
@@ -137,14 +137,14 @@ sleep 1		# the segment in flight when it was paused ends
 before=$(child_field vol1 "$spare" .rebuild.copied)
 sleep 2
 expect_eq "$(child_field vol1 "$spare" .rebuild.copied)" "$before" "bytes copied while paused"
-[ "$before" -lt $((256 << 20)) ] || fail "the rebuild ended before it could be paused"
+[ "$before" -lt $((128 << 20)) ] || fail "the rebuild ended before it could be paused"
 expect_rc 0 nexusctl rebuild resume vol1 "$spare"
 expect_rc 0 nexusctl nexus set vol1 rebuild-rate-max unlimited
 wait_synced vol1 "$spare"
 expect_eq "$(child_field vol1 "$spare" .rebuild.partial)" false "full rebuild"
-expect_eq "$(child_field vol1 "$spare" .rebuild.copied)" $((256 << 20)) "bytes a full rebuild copied"
+expect_eq "$(child_field vol1 "$spare" .rebuild.copied)" $((128 << 20)) "bytes a full rebuild copied"
 legs_identical vol1
-fio_verify "$nexus" 64M 0 base
+fio_verify "$nexus" 32M 0 base
 
 step "rebuild stop faults the child; remove: a child goes, its label with it"
 expect_rc 0 nexusctl -j child remove vol1 replica://p1/spare
@@ -198,8 +198,8 @@ expect_rc 0 nexusctl -j nexus assemble bdev://$raw replica://p1/r1 replica://p1/
 expect_eq "$(jqf "$OUT" .name)" vol1 "assembled nexus name"
 expect_eq "$(jqf "$OUT" .state)" online "state after a clean stop"
 nexus=/dev/$(jqf "$OUT" .device)
-fio_verify "$nexus" 64M 0 base
-fio_verify "$nexus" 8M 128M during
+fio_verify "$nexus" 32M 0 base
+fio_verify "$nexus" 8M 96M during
 
 step "destroy erases the labels: the children are free again"
 expect_rc 0 nexusctl nexus destroy vol1

@@ -710,7 +710,8 @@ int nexus_child_fault_admin(struct nexus_vol *vol, struct nexus_child *child,
 int nexus_child_online(struct nexus_vol *vol, struct nexus_child *child,
 		       const struct nexus_child_spec *spec, struct netlink_ext_ack *extack);
 int nexus_child_fault(struct nexus_child *child, u8 reason);
-unsigned long nexus_vol_written(struct nexus_vol *vol, unsigned long *synced);
+unsigned long nexus_vol_written(struct nexus_vol *vol, unsigned long *synced,
+				struct nexus_child **kids);
 
 /* vol_label.c */
 struct nexus_batch;

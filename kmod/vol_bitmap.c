@@ -179,6 +179,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 {
 	struct nexus_bitmap *bm = &vol->bm;
 	unsigned long written, synced, failed = 0, late;
+	struct nexus_child *kids[NEXUS_MAX_CHILDREN];
 	struct nexus_batch *batch;
 	unsigned int b, slot;
 	int idx;
@@ -187,7 +188,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 	if (!batch)
 		return false;
 	idx = srcu_read_lock(&vol->io_srcu);
-	written = nexus_vol_written(vol, &synced);
+	written = nexus_vol_written(vol, &synced, kids);
 	for_each_set_bit(b, blocks, nr_blocks) {
 		struct page *page = alloc_page(GFP_NOIO);
 
@@ -198,8 +199,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 		memcpy(page_address(page), bm->image + (size_t)b * NEXUS_LABEL_SIZE,
 		       NEXUS_LABEL_SIZE);
 		for_each_set_bit(slot, &written, NEXUS_MAX_CHILDREN)
-			nexus_batch_add(batch, srcu_dereference(vol->children[slot], &vol->io_srcu),
-					NEXUS_BITMAP_WRITE,
+			nexus_batch_add(batch, kids[slot], NEXUS_BITMAP_WRITE,
 					(NEXUS_LABEL_BITMAP_OFFSET >> SECTOR_SHIFT) +
 					(sector_t)b * NEXUS_IMAGE_SECTORS, &page, 1);
 		put_page(page);
@@ -210,7 +210,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 			continue;
 		u8 reason = (late & BIT(slot)) ? NEXUS_FAULT_TIMED_OUT : NEXUS_FAULT_IO_ERROR;
 
-		nexus_child_fault(srcu_dereference(vol->children[slot], &vol->io_srcu), reason);
+		nexus_child_fault(kids[slot], reason);
 	}
 	srcu_read_unlock(&vol->io_srcu, idx);
 	return synced & ~(failed | late);

@@ -316,10 +316,14 @@ int nexus_child_fault(struct nexus_child *child, u8 reason)
 
 /*
  * The children that writes go to (in sync or rebuilding, with a device),
- * as slot bits; @synced gets those in sync.  The caller is inside io_srcu:
- * a section of its own, or the one a nexus IO holds (not lockdep's).
+ * as slot bits; @synced gets those in sync, and @kids[slot] each of them.
+ * The caller is inside io_srcu: a section of its own, or the one a nexus
+ * IO holds (not lockdep's).  It must use @kids, not read vol->children
+ * again: a child being removed leaves its slot NULL before the section
+ * ends (the child itself stays until it has).
  */
-unsigned long nexus_vol_written(struct nexus_vol *vol, unsigned long *synced)
+unsigned long nexus_vol_written(struct nexus_vol *vol, unsigned long *synced,
+				struct nexus_child **kids)
 {
 	unsigned long written = 0;
 	unsigned int slot;
@@ -335,6 +339,7 @@ unsigned long nexus_vol_written(struct nexus_vol *vol, unsigned long *synced)
 		if (!nexus_child_writable(state))
 			continue;
 		written |= BIT(slot);
+		kids[slot] = c;
 		if (state == NEXUS_MEMBER_SYNCED)
 			*synced |= BIT(slot);
 	}

@@ -29,7 +29,10 @@
  * sends REQ_FAILFAST_* when another in-sync child could take over.
  *
  * Children are found in vol->children inside the io_srcu section each
- * request holds from queue_rq to its end (nexus_io_child()).
+ * request holds from queue_rq to its end (nexus_io_child()).  A child
+ * being removed leaves its slot NULL before that section ends: a request
+ * reads each slot once to send, and at completion a NULL slot is a child
+ * removed meanwhile (already out of the nexus: nothing to fault).
  */
 #include <linux/blk-mq.h>
 #include <linux/ktime.h>
@@ -172,10 +175,11 @@ static void nexus_io_send(struct nexus_io *io, struct nexus_child *child, blk_op
 /* Send a write, write-zeroes, discard or flush to every written child. */
 void nexus_io_write_send(struct nexus_io *io)
 {
+	struct nexus_child *kids[NEXUS_MAX_CHILDREN];
 	unsigned long targets, synced;
 	unsigned int slot;
 
-	targets = nexus_vol_written(io->vol, &synced);
+	targets = nexus_vol_written(io->vol, &synced, kids);
 	if (!synced) {
 		nexus_io_end(io, BLK_STS_IOERR);	/* no child in sync: faulted */
 		return;
@@ -184,8 +188,7 @@ void nexus_io_write_send(struct nexus_io *io)
 	io->synced = synced;
 	atomic_set(&io->pending, 1);
 	for_each_set_bit(slot, &targets, NEXUS_MAX_CHILDREN)
-		nexus_io_send(io, nexus_io_child(io, slot),
-			      hweight_long(synced) > 1 ? NEXUS_FAILFAST : 0);
+		nexus_io_send(io, kids[slot], hweight_long(synced) > 1 ? NEXUS_FAILFAST : 0);
 	nexus_io_put(io);
 }
 
@@ -288,12 +291,13 @@ static void nexus_io_read_done(struct nexus_io *io)
 	}
 	child = nexus_io_child(io, __ffs(io->targets));
 	/* The last in-sync child is not faulted: the read fails. */
-	if (nexus_child_fault(child, nexus_fault_reason(io->status))) {
+	if (child && nexus_child_fault(child, nexus_fault_reason(io->status))) {
 		nexus_io_end(io, io->status);
 		return;
 	}
-	trace_nexus_read_retry(child, blk_rq_pos(rq), blk_rq_bytes(rq),
-			       blk_status_to_errno(io->status));
+	if (child)
+		trace_nexus_read_retry(child, blk_rq_pos(rq), blk_rq_bytes(rq),
+				       blk_status_to_errno(io->status));
 	spin_lock_irqsave(&vol->state_lock, flags);
 	list_add_tail(&io->list, &vol->retry);
 	spin_unlock_irqrestore(&vol->state_lock, flags);
@@ -307,9 +311,12 @@ static void nexus_io_write_done(struct nexus_io *io)
 	bool refused = false;
 	unsigned int slot;
 
-	for_each_set_bit(slot, &failed, NEXUS_MAX_CHILDREN)
-		if (nexus_child_fault(nexus_io_child(io, slot), nexus_fault_reason(io->status)))
+	for_each_set_bit(slot, &failed, NEXUS_MAX_CHILDREN) {
+		struct nexus_child *c = nexus_io_child(io, slot);
+
+		if (c && nexus_child_fault(c, nexus_fault_reason(io->status)))
 			refused = true;
+	}
 	if (refused || !(io->synced & ~failed)) {
 		nexus_io_end(io, io->status ? io->status : BLK_STS_IOERR);
 		return;

@@ -171,8 +171,8 @@ static void nexus_bitmap_block_durable(struct nexus_bitmap *bm, unsigned int b)
 
 /*
  * Write @blocks (a bitmap of image blocks) to every written child and wait.
- * Children that fail are faulted.  Returns false if no in-sync child took
- * the image.
+ * Children that fail are faulted.  Returns false if no child still in
+ * sync took the image, or the last in-sync child failed it.
  */
 static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long *blocks,
 				      unsigned int nr_blocks)
@@ -182,6 +182,7 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 	struct nexus_child *kids[NEXUS_MAX_CHILDREN];
 	struct nexus_batch *batch;
 	unsigned int b, slot;
+	bool refused = false;
 	int idx;
 
 	batch = nexus_batch_new();
@@ -210,10 +211,15 @@ static bool nexus_bitmap_write_blocks(struct nexus_vol *vol, const unsigned long
 			continue;
 		u8 reason = (late & BIT(slot)) ? NEXUS_FAULT_TIMED_OUT : NEXUS_FAULT_IO_ERROR;
 
-		nexus_child_fault(kids[slot], reason);
+		if (nexus_child_fault(kids[slot], reason))
+			refused = true;
 	}
+	/* Children removed or faulted meanwhile do not count. */
+	for_each_set_bit(slot, &synced, NEXUS_MAX_CHILDREN)
+		if (READ_ONCE(kids[slot]->state) != NEXUS_MEMBER_SYNCED)
+			synced &= ~BIT(slot);
 	srcu_read_unlock(&vol->io_srcu, idx);
-	return synced & ~(failed | late);
+	return !refused && (synced & ~(failed | late));
 }
 
 static void nexus_bitmap_work(struct work_struct *work)

@@ -164,13 +164,13 @@ void nexus_child_free(struct nexus_child *child)
 	kfree(child);
 }
 
-/* Open @path for @child; the extack says why not. */
-static int nexus_child_open_dev(struct nexus_vol *vol, struct nexus_child *child,
+/* Open @path for a child of @vol into @dev; the extack says why not. */
+static int nexus_child_open_dev(struct nexus_vol *vol, struct nexus_bdev *dev,
 				const char *path, struct netlink_ext_ack *extack)
 {
 	int err;
 
-	err = nexus_bdev_open(&child->dev, path, vol);
+	err = nexus_bdev_open(dev, path, vol);
 	if (err == -EBUSY) {
 		NL_SET_ERR_MSG(extack,
 			       "the child device is in use (mounted, or held by another driver or nexus)");
@@ -251,7 +251,7 @@ struct nexus_child *nexus_child_open(struct nexus_vol *vol, const struct nexus_c
 	if (spec->uri)
 		strscpy(child->uri, spec->uri, sizeof(child->uri));
 	if (spec->path) {
-		err = nexus_child_open_dev(vol, child, spec->path, extack);
+		err = nexus_child_open_dev(vol, &child->dev, spec->path, extack);
 		if (err)
 			goto out_free_stats;
 		err = nexus_child_fits(vol, NULL, child->dev.bdev, extack);
@@ -453,6 +453,14 @@ int nexus_child_remove(struct nexus_vol *vol, struct nexus_child *child, bool fo
 
 	mutex_lock(&vol->label_lock);
 	spin_lock_irq(&vol->state_lock);
+	/* Again: another child may have been faulted meanwhile. */
+	if (child->state == NEXUS_MEMBER_SYNCED && vol->nr_synced <= 1 && !force) {
+		spin_unlock_irq(&vol->state_lock);
+		mutex_unlock(&vol->label_lock);
+		NL_SET_ERR_MSG(extack,
+			       "cannot remove the last in-sync child (force does, and faults the nexus)");
+		return -EBUSY;
+	}
 	if (child->state == NEXUS_MEMBER_SYNCED)
 		vol->nr_synced--;
 	WRITE_ONCE(child->state, NEXUS_MEMBER_FAULTED);
@@ -464,6 +472,8 @@ int nexus_child_remove(struct nexus_vol *vol, struct nexus_child *child, bool fo
 	synchronize_srcu(&vol->io_srcu);
 
 	nexus_vol_persist(vol, false);
+	/* A late label bio landing after the wipe would bring the label back. */
+	nexus_batch_drain(child);
 	if (child->dev.bdev && nexus_child_wipe_label(child))
 		pr_warn("%s: cannot erase the label of removed child %pUb\n", vol->name,
 			&child->uuid);
@@ -490,9 +500,9 @@ int nexus_child_fault_admin(struct nexus_vol *vol, struct nexus_child *child,
 	return 0;
 }
 
-/* Does the device of @child say it is @child of @vol? */
+/* Does @bdev say it is @child of @vol? */
 static int nexus_child_check_label(struct nexus_vol *vol, struct nexus_child *child,
-				   struct netlink_ext_ack *extack)
+				   struct block_device *bdev, struct netlink_ext_ack *extack)
 {
 	struct nexus_label *l;
 	const char *why;
@@ -501,7 +511,7 @@ static int nexus_child_check_label(struct nexus_vol *vol, struct nexus_child *ch
 	l = kmalloc(sizeof(*l), GFP_KERNEL);
 	if (!l)
 		return -ENOMEM;
-	err = nexus_label_read(child->dev.bdev, l, &why);
+	err = nexus_label_read(bdev, l, &why);
 	if (err) {
 		nexus_set_err_msg_static(extack, why);
 	} else if (memcmp(l->nexus_uuid, vol->uuid.b, 16) ||
@@ -516,7 +526,6 @@ static int nexus_child_check_label(struct nexus_vol *vol, struct nexus_child *ch
 int nexus_child_online(struct nexus_vol *vol, struct nexus_child *child,
 		       const struct nexus_child_spec *spec, struct netlink_ext_ack *extack)
 {
-	struct nexus_bdev old = child->dev;
 	int err;
 
 	lockdep_assert_held(&vol->lock);
@@ -527,20 +536,28 @@ int nexus_child_online(struct nexus_vol *vol, struct nexus_child *child,
 	nexus_rebuild_stop(vol, child);
 	/* A new path (the device came back under another name): reopen. */
 	if (spec && spec->path && (!child->dev.bdev || strcmp(spec->path, child->path))) {
-		/* Nothing reaches a faulted child: its device can change. */
-		child->dev.bdev = NULL;
-		err = nexus_child_open_dev(vol, child, spec->path, extack);
+		struct nexus_bdev dev = {}, old;
+
+		err = nexus_child_open_dev(vol, &dev, spec->path, extack);
 		if (!err)
-			err = nexus_child_fits(vol, child, child->dev.bdev, extack);
+			err = nexus_child_fits(vol, child, dev.bdev, extack);
 		if (!err)
-			err = nexus_child_check_label(vol, child, extack);
+			err = nexus_child_check_label(vol, child, dev.bdev, extack);
 		if (err) {
-			if (child->dev.bdev)
-				nexus_bdev_close(&child->dev);
-			child->dev = old;
+			if (dev.bdev)
+				nexus_bdev_close(&dev);
 			return err;
 		}
+		/*
+		 * New IO leaves a faulted child alone, but IO that chose it
+		 * before its fault may still send to the old device, and a
+		 * late label or bitmap bio may still be on it: switch once
+		 * both are done.
+		 */
 		synchronize_srcu(&vol->io_srcu);
+		nexus_batch_drain(child);
+		old = child->dev;
+		child->dev = dev;
 		if (old.bdev)
 			nexus_bdev_close(&old);
 		strscpy(child->path, spec->path, sizeof(child->path));

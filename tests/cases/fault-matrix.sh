@@ -49,10 +49,8 @@ step "legs: a dm device over a namespace, a local replica, and a remote replica"
 sectors=$(blockdev --getsz "$raw")
 linear="0 $sectors linear $raw 0"
 expect_rc 0 dmsetup create legA --table "$linear"
-# Its /dev/dm-N: the guest runs no udev for /dev/mapper.
-dmname=$(grep -lx legA /sys/block/dm-*/dm/name)
-dmname=${dmname%/dm/name}
-dmname=${dmname##*/}
+dmname=$(dm_dev legA)
+dmname=${dmname#/dev/}
 expect_rc 0 nexusctl pool create p1 "$(nvme_disk 1)"
 expect_rc 0 nexusctl replica create p1 local 200M
 expect_rc 0 nexusctl -j replica create p1 remote 200M --thin

@@ -12,6 +12,7 @@
 # nexus-test: disk=virtio:32M disk=virtio:512M mem=3072 timeout=1500 kernels=stock
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
+. "$NEXUS_TOP/tests/lib/logwrites.sh"
 
 data=/dev/vda log=/dev/vdb
 marks=/tmp/marks
@@ -24,17 +25,8 @@ expect_rc 0 modprobe loop
 step "the pool device on dm-log-writes"
 sectors=$(blockdev --getsz $data)
 expect_rc 0 dmsetup create lw --table "0 $sectors log-writes $data $log"
-lw=$(grep -lx lw /sys/block/dm-*/dm/name)
-lw=/dev/$(basename "${lw%/dm/name}")
+lw=$(dm_dev lw)
 : >$marks
-
-# mark <name> <promise...>: a mark in the log, and what it promises.
-mark() {
-	local name=$1
-	shift
-	dmsetup message lw 0 mark "$name" || fail "mark $name"
-	[ $# = 0 ] || echo "$name $*" >>$marks
-}
 
 # put <replica> <offset> <k>: 4 KiB of pattern k there, fsync'd, marked.
 put() {

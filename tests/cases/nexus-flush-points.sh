@@ -15,6 +15,7 @@
 # nexus-test: disk=virtio:48M disk=virtio:256M mem=3072 timeout=1500 kernels=stock
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
+. "$NEXUS_TOP/tests/lib/logwrites.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"
 
 data=/dev/vda log=/dev/vdb
@@ -24,22 +25,6 @@ leg_sectors=32768	# 16 MiB
 at_exit unload_nexus
 at_exit "dmsetup remove leg0 leg1 leg2 lw 2>/dev/null; losetup -D; true"
 at_exit nexus_teardown vol1
-
-# dmdev <name>: the /dev/dm-N of a dm device (no udev names for them here).
-dmdev() {
-	local d
-	d=$(grep -lx "$1" /sys/block/dm-*/dm/name) || fail "no dm device $1"
-	d=${d%/dm/name}
-	echo "/dev/${d##*/}"
-}
-
-# mark <name> <promise...>: a mark in the log, and what it promises.
-mark() {
-	local name=$1
-	shift
-	dmsetup message lw 0 mark "$name" || fail "mark $name"
-	[ $# = 0 ] || echo "$name $*" >>$marks
-}
 
 # put <offset> <k>: 4 KiB of pattern k written to the nexus there, fsync'd.
 put() {
@@ -53,11 +38,11 @@ expect_rc 0 modprobe loop
 step "three legs: slices of one device on dm-log-writes"
 sectors=$(blockdev --getsz $data)
 expect_rc 0 dmsetup create lw --table "0 $sectors log-writes $data $log"
-lw=$(dmdev lw)
+lw=$(dm_dev lw)
 uris=()
 for i in 0 1 2; do
 	expect_rc 0 dmsetup create leg$i --table "0 $leg_sectors linear $lw $((i * leg_sectors))"
-	uris+=("bdev://$(dmdev leg$i)")
+	uris+=("bdev://$(dm_dev leg$i)")
 done
 : >$marks
 

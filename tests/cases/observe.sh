@@ -43,9 +43,8 @@ delta() {
 step "a 2-way nexus over a dm device and a thick replica; a thin replica beside"
 sectors=$(blockdev --getsz "$raw")
 expect_rc 0 dmsetup create legA --table "0 $sectors linear $raw 0"
-dm=$(grep -lx legA /sys/block/dm-*/dm/name)
-dm=${dm%/dm/name}
-dm=${dm##*/}
+dm=$(dm_dev legA)
+dm=${dm#/dev/}
 expect_rc 0 nexusctl pool create p1 "$(nvme_disk 1)"
 expect_rc 0 nexusctl -j replica create p1 r1 100M
 thick=/dev/$(jqf "$OUT" .device)

@@ -62,6 +62,15 @@ expect_eq() {	# expect_eq <got> <want> <what>
 
 module_loaded() { [ -d /sys/module/nexus ]; }
 
+# dm_dev <name>: the /dev/dm-N of a device-mapper device (the guest runs no
+# udev rules that would make /dev/mapper names).
+dm_dev() {
+	local d
+	d=$(grep -lx "$1" /sys/block/dm-*/dm/name) || fail "no dm device $1"
+	d=${d%/dm/name}
+	echo "/dev/${d##*/}"
+}
+
 # nvme_disk <i>: the namespace of the test's i-th disk (its `disk=` order in
 # the header, from 0).  Controllers probe in any order on newer kernels, so
 # /dev/nvmeN is no fixed name: the harness gives disk i the serial

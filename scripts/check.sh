@@ -8,13 +8,12 @@
 # status is non-zero if anything failed.
 #
 # NEXUS_CHECK_KERNELS (default "stock debug backports") picks the guest runs.
-# The debug kernel's guest tests run beside the others (two lanes) when the
-# machine has two CPUs or more: an emulated guest keeps about one busy.
-# NEXUS_CHECK_LANES=1 runs them one kernel after the other.
+# Guests run two at a time (lanes) when the machine has two CPUs or more:
+# an emulated guest keeps about one busy.  NEXUS_CHECK_LANES=N runs N.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 kernels=${NEXUS_CHECK_KERNELS:-stock debug backports}
 lanes=${NEXUS_CHECK_LANES:-$(($(nproc) >= 2 ? 2 : 1))}
 passed=0 failed=0 skipped=0
@@ -39,24 +38,6 @@ step() {
 	return "$rc"
 }
 
-# guest <kernel> <results>: every guest test that applies to it; appends
-# "passed failed skipped|summary line" to <results>.
-guest() {
-	local kind=$1 results=$2 start log line p f s
-	start=$(date +%s)
-	log=$(mktemp)
-	echo "=== guest tests on the $kind kernel"
-	tests/vm/vmtest -k "$kind" 2>&1 | tee "$log"
-	line=$(tail -n 1 "$log")
-	rm -f "$log"
-	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
-		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
-	else
-		p=0 f=1 s=0	# the harness itself broke down
-	fi
-	echo "$p $f $s|$([ "$f" = 0 ] && echo PASS || echo FAIL)  guest tests on $kind: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)" >>"$results"
-}
-
 # selftest <kernel> <results>: the harness must fail what it should fail
 # (tests/vm/selftest/); one entry in <results>.
 selftest() {
@@ -67,50 +48,61 @@ selftest() {
 	echo "$ok $((1 - ok)) 0|$verdict  harness self-test ($1) ($(($(date +%s) - start)) s)" >>"$2"
 }
 
-# lane <results> <kernel>...: for each kernel its harness self-test, then
-# its guest tests.
-lane() {
-	local results=$1 k
-	shift
-	for k in "$@"; do
-		selftest "$k" "$results"
-	done
-	for k in "$@"; do
-		guest "$k" "$results"
-	done
-}
-
-# guests <kernel>...: the self-tests and guest tests of each kernel, in
-# lanes, counted.  (The self-test has cases for stock and debug only.)
-guests() {
-	local results bg=() fg=() k lane_log pid p f s line
-	results=$(mktemp)
-	lane_log=$(mktemp)
-	for k in "$@"; do
-		if [ "$lanes" -ge 2 ] && [ "$k" = debug ]; then bg+=("$k"); else fg+=("$k"); fi
-	done
-	pid=
-	if [ ${#bg[@]} -gt 0 ]; then
-		echo "=== ${bg[*]}: self-test and guest tests run beside the others; their log follows"
-		(lane "$results" "${bg[@]}") >"$lane_log" 2>&1 &
-		pid=$!
-	fi
-	for k in "${fg[@]}"; do
-		[ "$k" = backports ] || selftest "$k" "$results"
-	done
-	for k in "${fg[@]}"; do
-		guest "$k" "$results"
-	done
-	if [ -n "$pid" ]; then
-		wait "$pid"
-		cat "$lane_log"
-	fi
+# count <results>: add the entries of <results> to the totals.
+count() {
+	local counts line p f s
 	while IFS='|' read -r counts line; do
 		read -r p f s <<<"$counts"
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 		summary+=("$line")
-	done <"$results"
-	rm -f "$results" "$lane_log"
+	done <"$1"
+}
+
+# guests <kernel>...: the harness self-tests (stock and debug have cases),
+# then every guest test on every kernel in one vmtest run, $lanes guests at
+# a time, longest first; one entry per kernel.
+guests() {
+	local results log bg_log pid=() self=() args=() k line start p f s
+	results=$(mktemp)
+	log=$(mktemp)
+	bg_log=$(mktemp)
+	for k in "$@"; do
+		[ "$k" = backports ] || self+=("$k")
+		args+=(-k "$k")
+	done
+	if [ "$lanes" -ge 2 ] && [ ${#self[@]} -ge 2 ]; then
+		selftest "${self[0]}" "$results" >"$bg_log" 2>&1 &
+		pid=($!)
+		self=("${self[@]:1}")
+	fi
+	for k in "${self[@]}"; do
+		selftest "$k" "$results"
+	done
+	if [ ${#pid[@]} -gt 0 ]; then
+		wait "${pid[0]}"
+		cat "$bg_log"
+	fi
+
+	start=$(date +%s)
+	echo "=== guest tests on $*, $lanes at a time"
+	tests/vm/vmtest -j "$lanes" "${args[@]}" 2>&1 | tee "$log"
+	for k in "$@"; do
+		if [ $# = 1 ]; then
+			line=$(tail -n 1 "$log")
+		else
+			line=$(grep -E "^$k: [0-9]+ passed" "$log" | tail -n 1)
+			line=${line#"$k: "}
+		fi
+		if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+			p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+		else
+			p=0 f=1 s=0	# the harness itself broke down
+		fi
+		echo "$p $f $s|$([ "$f" = 0 ] && echo PASS || echo FAIL)  guest tests on $k: $p passed, $f failed, $s skipped" >>"$results"
+	done
+	echo "0 0 0|      (the guest tests took $(($(date +%s) - start)) s, $lanes at a time)" >>"$results"
+	count "$results"
+	rm -f "$results" "$log" "$bg_log"
 }
 
 step "setup (apt packages)" scripts/setup.sh || { echo "check: setup failed, stopping" >&2; exit 1; }

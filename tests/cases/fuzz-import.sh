@@ -14,15 +14,19 @@
 # the checks behind them are what is exercised; one in eight does not.
 #
 # Rounds: NEXUS_FUZZ_POOLS and NEXUS_FUZZ_LABELS (CI: 60 and 20;
-# `make fuzz-guest`: 10000 and 2000).  The seeds of the host fuzzers
-# (tests/fuzz/corpus/) are extracted here, into the job directory.
-# nexus-test: disk=virtio:64M disk=virtio:40M disk=virtio:40M kernels=debug timeout=1500
+# `make fuzz-guest`: 10000 and 2000), numbered from NEXUS_FUZZ_FIRST
+# (default 1: two guests with 1 and 5001 share a run of 10000).  CI runs
+# it on the debug kernel and, without KASAN's cost, on stock.  The seeds
+# of the host fuzzers (tests/fuzz/corpus/) are extracted here, into the
+# job directory.
+# nexus-test: disk=virtio:64M disk=virtio:40M disk=virtio:40M kernels=stock,debug timeout=1500
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"
 
 pools=${NEXUS_FUZZ_POOLS:-60}
 labels=${NEXUS_FUZZ_LABELS:-20}
+first=${NEXUS_FUZZ_FIRST:-1}
 mutate=$NEXUS_TOP/build/fuzz/nexus-mutate
 out=${NEXUS_JOB_DIR:-$(mktemp -d)}
 dev=/dev/vda c0=/dev/vdb c1=/dev/vdc
@@ -71,7 +75,8 @@ save $dev "$span" /tmp/pool.img
 expect_rc 0 "$mutate" extract-pool $dev "$out/seed-pool"
 
 step "$pools mutated pools: refused with a reason, or imported, used, exported, clean"
-python3 "$NEXUS_TOP/tests/fuzz/import_fuzz.py" pool $dev /tmp/pool.img "$pools" "$mutate" ||
+python3 "$NEXUS_TOP/tests/fuzz/import_fuzz.py" pool $dev /tmp/pool.img \
+	"$first-$((first + pools - 1))" "$mutate" ||
 	fail "a mutated pool was not handled as it must be"
 restore /tmp/pool.img $dev
 expect_rc 0 nexusctl pool import $dev
@@ -94,7 +99,7 @@ expect_rc 0 "$mutate" extract-label $c1 "$out/seed-label-faulted"
 
 step "$labels mutated labels: refused with a reason, or assembled, used, stopped"
 python3 "$NEXUS_TOP/tests/fuzz/import_fuzz.py" label $c0,$c1 /tmp/label-vdb.img,/tmp/label-vdc.img \
-	"$labels" "$mutate" || fail "a mutated label was not handled as it must be"
+	"$first-$((first + labels - 1))" "$mutate" || fail "a mutated label was not handled as it must be"
 for c in $c0 $c1; do restore "/tmp/label-${c##*/}.img" $c; done
 expect_rc 0 nexusctl nexus assemble bdev://$c0 bdev://$c1
 expect_rc 0 nexusctl nexus destroy fzv

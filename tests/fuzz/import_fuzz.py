@@ -21,6 +21,8 @@ the nexus.  Then:
 
 usage: import_fuzz.py pool <dev> <saved image> <rounds> <mutator>
        import_fuzz.py label <dev0,dev1> <image0,image1> <rounds> <mutator>
+<rounds>: N for rounds 1 to N, or FIRST-LAST (so that several guests can
+share a long run without repeating a round).
 Exit status 0: every round as above; 1: one was not (the round is named).
 """
 import mmap
@@ -174,15 +176,22 @@ def main():
     if len(sys.argv) != 6 or sys.argv[1] not in ("pool", "label"):
         sys.exit(__doc__)
     kind, devs, images, rounds, mutator = sys.argv[1:]
+    first, sep, last = rounds.partition("-")
+    if not sep:
+        first, last = "1", rounds
+    if not (first.isdigit() and last.isdigit() and 1 <= int(first) <= int(last)):
+        sys.exit(f"rounds: want N or FIRST-LAST, not {rounds}")
+    first, last = int(first), int(last)
+    rounds = last - first + 1
     r = Rounds(mutator)
     t0 = time.monotonic()
-    for rnd in range(1, int(rounds) + 1):
+    for rnd in range(first, last + 1):
         if kind == "pool":
             r.pool_round(devs, images, rnd)
         else:
             r.label_round(devs.split(","), images.split(","), rnd)
     what = "imported" if kind == "pool" else "assembled"
-    print(f"{kind}s: {rounds} rounds, {r.accepted} {what}, {r.refused} refused, "
+    print(f"{kind}s: {rounds} rounds ({first} to {last}), {r.accepted} {what}, {r.refused} refused, "
           f"{time.monotonic() - t0:.0f} s")
 
 

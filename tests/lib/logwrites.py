@@ -46,17 +46,30 @@ gives, and the marks promise:
                                          of sync: assembly must not call it
                                          in sync ...
     <mark> online <leg>                  ... until this mark
-At each point the legs are attached (loop devices over a copy), the nexus
-is assembled from them, any child it resyncs is waited for; then the
-promised data must read back through the nexus, every child in sync must
-hold the same volume bytes (the write-intent bitmap covered every write
-that may differ between them), and the nexus is stopped.
+    <mark> adding <leg>                  a child add of the leg begins: from
+                                         here it may be a member, not in sync
+    <mark> added <leg>                   it is a member (still not in sync) ...
+    <mark> synced <leg>                  ... until this mark (its rebuild ended)
+    <mark> removing <leg>                a child remove begins: from here it
+                                         may be a member or not
+    <mark> removed <leg>                 it is no member
+A leg no add names is a member from the start.  At each point the legs are
+attached (loop devices over a copy) and the nexus is assembled from all of
+them, and if that is refused, without ever more of the legs whose add or
+remove was under way or that are no member (no label, or no place in the
+newest label's member table): it must work without them, with every
+member given, and a leg that is no member must not be taken in.  Any
+child the nexus resyncs is waited for; then the promised data must read
+back through the nexus, every child in sync must hold the same volume
+bytes (the write-intent bitmap covered every write that may differ
+between them), and the nexus is stopped.
 
 Prints one line per point and a summary: points, orderings, failures.
 Exit status 0: every point and ordering was clean.
 """
 import argparse
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -249,22 +262,54 @@ class NexusChecker:
         out = sh("nexusctl", "-j", "nexus", "show", self.nexus)
         return json.loads(out.stdout) if out.returncode == 0 else None
 
-    def assemble_and_verify(self, loops, passed):
-        must = any(p[1] == "nexus" for p in self.promises if p[0] in passed)
-        out = sh("nexusctl", "-j", "nexus", "assemble", "--name", self.nexus,
-                 *[f"bdev://{loop}" for loop in loops])
-        if out.returncode:
-            return [f"assembly refused: {out.stderr.strip()}"] if must else []
-        nx = json.loads(out.stdout)
-        leg_of = {f"bdev://{loop}": i for i, loop in enumerate(loops)}
-        problems = []
-        # Out of sync from a 'stale' mark passed to the 'online' mark.
+    def membership(self, passed):
+        """Per leg: "in" (a member), "maybe" (its add or remove under way)
+        or "out"; and the legs that must not be in sync."""
+        added = {int(p[2]) for p in self.promises if p[1] == "adding"}
+        member = {i: "out" if i in added else "in" for i in range(len(self.legs))}
         stale = set()
         for p in self.promises:
-            if p[0] in passed and p[1] == "stale":
+            if p[0] not in passed:
+                continue
+            kind = p[1]
+            if kind in ("stale", "adding"):
                 stale.add(int(p[2]))
-            elif p[0] in passed and p[1] == "online":
+            elif kind in ("online", "synced"):
                 stale.discard(int(p[2]))
+            if kind in ("adding", "removing"):
+                member[int(p[2])] = "maybe"
+            elif kind == "added":
+                member[int(p[2])] = "in"
+            elif kind == "removed":
+                member[int(p[2])] = "out"
+        return member, stale
+
+    def assemble(self, loops, member, must):
+        """Assemble from every leg, else without ever more of the legs that
+        need not be members (on 6.1 the refusal does not name the device);
+        (nexus, problems), nexus None if it was not assembled."""
+        optional = [i for i in range(len(loops)) if member[i] != "in"]
+        for k in range(len(optional) + 1):
+            for drop in itertools.combinations(optional, k):
+                legs = [i for i in range(len(loops)) if i not in drop]
+                out = sh("nexusctl", "-j", "nexus", "assemble", "--name", self.nexus,
+                         *[f"bdev://{loops[i]}" for i in legs])
+                if out.returncode == 0:
+                    taken = [i for i in legs if member[i] == "out"] if must else []
+                    return json.loads(out.stdout), [f"leg {i}, no member, taken in"
+                                                    for i in taken]
+                err = out.stderr.strip()
+                if not must:
+                    return None, []
+        return None, [f"assembly refused with every leg that must be a member: {err}"]
+
+    def assemble_and_verify(self, loops, passed):
+        must = any(p[1] == "nexus" for p in self.promises if p[0] in passed)
+        member, stale = self.membership(passed)
+        nx, problems = self.assemble(loops, member, must)
+        if nx is None:
+            return problems
+        leg_of = {f"bdev://{loop}": i for i, loop in enumerate(loops)}
         for c in nx["children"]:
             if leg_of.get(c["uri"]) in stale and c["state"] == "synced":
                 problems.append(f"stale leg {leg_of[c['uri']]} assembled in sync")

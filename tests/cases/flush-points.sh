@@ -2,7 +2,8 @@
 # Power cuts at every flush point: the pool device sits on dm-log-writes
 # while a workload runs (pool create, thick and thin replicas, thin
 # allocation, writes with a flush each, grow and shrink, a replica made
-# and destroyed, a snapshot and copy-on-write writes into it); then
+# and destroyed, a snapshot and copy-on-write writes into it, a clone of
+# it written too); then
 # tests/lib/logwrites.py replays the log onto an image up to every flush
 # and, at each, attaches a copy: the checker must find the pool clean, the
 # module must import it, and every write acknowledged before the last mark
@@ -66,6 +67,12 @@ mark m-snap replica snap
 # Copy-on-write: into clusters the snapshot shares.
 put thin 8192 9
 put thin $((1048576 + 4096)) 10
+# A clone of the snapshot: what it shares reads through, its own write
+# copies a shared cluster, and the origin keeps its data.
+expect_rc 0 nexusctl replica create p1 clone --from snap
+mark m-clone replica clone
+mark m-clone-0 data clone 0 /tmp/pat.1
+put clone 4096 11
 expect_rc 0 nexusctl replica resize p1 thick 2M
 mark m-shrink replica thick
 expect_rc 0 nexusctl pool export p1

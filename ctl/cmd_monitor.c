@@ -115,7 +115,7 @@ static int nx_monitor_object(struct nx_monitor *mon, struct nlattr **tb, uint8_t
 					       json_object_new_string(cs < 4 ? member[cs] : "?"));
 			json_object_object_add(obj, "child", c);
 		}
-		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		nx_put_json_text(stdout, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
 		json_object_put(obj);
 		return 0;
 	}
@@ -145,7 +145,7 @@ static int nx_monitor_event(struct nlattr **tb, uint8_t cmd, void *arg)
 			json_object_object_add(obj, "time", json_object_new_string(when));
 			json_object_object_add(obj, "event", json_object_new_string("config"));
 			nx_config_add_json(obj, &cfg);
-			puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+			nx_put_json_text(stdout, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
 			json_object_put(obj);
 		} else {
 			printf("%s config: ", when);

@@ -27,6 +27,7 @@
 #define NEXUSCTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -133,6 +134,7 @@ int nx_parse_size(const char *s, uint64_t *bytes);
 int nx_parse_uuid(const char *s, uint8_t uuid[16]);
 void nx_format_uuid(const uint8_t uuid[16], char buf[37]);
 bool nx_uuid_set(const uint8_t uuid[16]);
+void nx_put_json_text(FILE *f, const char *text);
 
 /* cmd_module.c: the module-wide settings, as the kernel reports them */
 struct nx_config {

@@ -91,9 +91,9 @@ json_object *nx_features_json(uint64_t features)
 
 void nx_print_json(json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_SPACED |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	nx_put_json_text(stdout, json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+								JSON_C_TO_STRING_SPACED |
+								JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 void nx_emit_json(struct nx_ctx *ctx, const char *key, json_object *obj)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of nexusctl's unit parsing and formatting (units.c). */
+#define _GNU_SOURCE	/* open_memstream */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nexusctl.h"
@@ -63,10 +65,45 @@ static void test_format(void)
 	CHECK(!strcmp(buf, "1 MiB/s"));
 }
 
+/* nx_put_json_text(@in) must write @want and a newline. */
+static int json_text_is(const char *in, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ok;
+
+	if (!f)
+		return 0;
+	nx_put_json_text(f, in);
+	fclose(f);
+	ok = len == strlen(want) + 1 && !memcmp(buf, want, len - 1) && buf[len - 1] == '\n';
+	if (!ok)
+		fprintf(stderr, "json text: got '%.*s'\n", (int)len, buf);
+	free(buf);
+	return ok;
+}
+
+static void test_json_text(void)
+{
+	CHECK(json_text_is("{\"a\": \"plain\"}", "{\"a\": \"plain\"}"));
+	CHECK(json_text_is("\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe\"",
+			   "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe\""));
+	CHECK(json_text_is("\"a\x80" "b\"", "\"a\\ufffdb\""));		/* lone continuation */
+	CHECK(json_text_is("\"\xc3\"", "\"\\ufffd\""));			/* cut short */
+	CHECK(json_text_is("\"\xc0\xaf\"", "\"\\ufffd\\ufffd\""));	/* overlong '/' */
+	CHECK(json_text_is("\"\xed\xa0\x80\"", "\"\\ufffd\\ufffd\\ufffd\""));	/* surrogate */
+	CHECK(json_text_is("\"\xf4\x90\x80\x80\"",
+			   "\"\\ufffd\\ufffd\\ufffd\\ufffd\""));	/* past U+10FFFF */
+	CHECK(json_text_is("\"\xff\"", "\"\\ufffd\""));
+	CHECK(json_text_is("", ""));
+}
+
 int main(void)
 {
 	test_duration();
 	test_rate();
+	test_json_text();
 	test_format();
 	if (failures) {
 		fprintf(stderr, "test_units: %d check(s) failed\n", failures);

@@ -2,7 +2,8 @@
 /*
  * Human units in and out: sizes with binary suffixes (10G, 512M, 4KiB),
  * rates (100M = 100 MiB/s), durations (5s, 250ms, 2m).  Parsers accept
- * only what they fully understand: no trailing junk, no overflow.
+ * only what they fully understand: no trailing junk, no overflow.  And
+ * text out: JSON made valid UTF-8 whatever bytes its strings hold.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -211,4 +212,59 @@ bool nx_uuid_set(const uint8_t uuid[16])
 		if (uuid[i])
 			return true;
 	return false;
+}
+
+/* Length of the valid UTF-8 sequence at @s (@n bytes left), 0 if none. */
+static size_t nx_utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		lo = s[0] == 0xe0 ? 0xa0 : lo;		/* no overlong forms */
+		hi = s[0] == 0xed ? 0x9f : hi;		/* no surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		lo = s[0] == 0xf0 ? 0x90 : lo;
+		hi = s[0] == 0xf4 ? 0x8f : hi;		/* nothing past U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * Write JSON text and a newline to @f, each byte that is not part of valid
+ * UTF-8 as \ufffd.  Strings from the kernel are bytes (a property read
+ * from a pool, a URI another tool gave), JSON is UTF-8; outside its
+ * strings JSON text is ASCII, so a bad byte is always inside a string,
+ * where the escape is valid.
+ */
+void nx_put_json_text(FILE *f, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = strlen(text), len;
+
+	while (n) {
+		len = nx_utf8_seq(s, n);
+		if (len) {
+			fwrite(s, 1, len, f);
+		} else {
+			fputs("\\ufffd", f);
+			len = 1;
+		}
+		s += len;
+		n -= len;
+	}
+	fputc('\n', f);
 }

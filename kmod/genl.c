@@ -112,6 +112,24 @@ bool nexus_nl_name_ok(struct genl_info *info, int attr)
 	return false;
 }
 
+/*
+ * Is @s, a string of a request that nexusctl shows back (a child's path
+ * or URI, a host NQN, a property), printable ASCII, spaces allowed or
+ * not?  Not the kernel's isgraph(): its table takes Latin-1 letters for
+ * printable, and what is shown back must be valid UTF-8 (JSON) and must
+ * not drive a terminal.
+ */
+bool nexus_nl_text_ok(const char *s, bool spaces)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c > 0x7e || c < 0x20 || (c == ' ' && !spaces))
+			return false;
+	}
+	return true;
+}
+
 static int nexus_nl_put_config(struct sk_buff *msg,
 			       const struct nexus_config *cfg)
 {

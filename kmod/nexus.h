@@ -118,6 +118,7 @@ int nexus_nl_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info);
 struct sk_buff *nexus_nl_event_new(u8 cmd, u8 event, void **hdr);
 void nexus_nl_event_send(struct sk_buff *msg, void *hdr, int err);
 bool nexus_nl_name_ok(struct genl_info *info, int attr);
+bool nexus_nl_text_ok(const char *s, bool spaces);
 
 /*
  * md.c: a pool's metadata, all of it in memory as the blocks of a metadata

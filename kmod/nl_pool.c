@@ -8,7 +8,6 @@
  * also pool->lock; management commands are rare, the IO path takes
  * neither.  Dumps take nexus_pools_lock for each message they fill.
  */
-#include <linux/ctype.h>
 #include <linux/slab.h>
 
 #include "nexus.h"
@@ -540,9 +539,9 @@ static int nexus_nl_entries(struct genl_info *info, struct nexus_replica_setting
 			const char *nqn = nla_data(nla);
 
 			if (nla_type(nla) != NEXUS_HOST_ATTR_NQN || n == NEXUS_NL_MAX_ENTRIES ||
-			    strncmp(nqn, "nqn.", 4)) {
+			    strncmp(nqn, "nqn.", 4) || !nexus_nl_text_ok(nqn, false)) {
 				NL_SET_ERR_MSG_ATTR(info->extack, nla,
-						    "a host is an NQN (nqn....), 256 at most");
+						    "a host is an NQN (nqn...., printable ASCII), 256 at most");
 				err = -EINVAL;
 				goto out_free;
 			}
@@ -554,7 +553,6 @@ static int nexus_nl_entries(struct genl_info *info, struct nexus_replica_setting
 	if (props) {
 		nla_for_each_nested(nla, props, rem) {
 			const char *key;
-			size_t i;
 
 			err = nla_parse_nested(tb, NEXUS_PROP_ATTR_MAX, nla, nexus_prop_policy,
 					       info->extack);
@@ -573,12 +571,15 @@ static int nexus_nl_entries(struct genl_info *info, struct nexus_replica_setting
 			e[n].key_len = strlen(key);
 			e[n].value = nla_data(tb[NEXUS_PROP_ATTR_VALUE]);
 			e[n].value_len = strlen(e[n].value);
-			for (i = 0; i < e[n].key_len; i++)
-				if (!isgraph(key[i]) || key[i] == '=')
-					break;
-			if (!e[n].key_len || i < e[n].key_len) {
+			if (!e[n].key_len || strchr(key, '=') || !nexus_nl_text_ok(key, false)) {
 				NL_SET_ERR_MSG_ATTR(info->extack, tb[NEXUS_PROP_ATTR_KEY],
-						    "property keys are 1 to 63 printable characters, no spaces or '='");
+						    "property keys are 1 to 63 printable ASCII characters, no spaces or '='");
+				err = -EINVAL;
+				goto out_free;
+			}
+			if (!nexus_nl_text_ok(e[n].value, true)) {
+				NL_SET_ERR_MSG_ATTR(info->extack, tb[NEXUS_PROP_ATTR_VALUE],
+						    "property values are printable ASCII");
 				err = -EINVAL;
 				goto out_free;
 			}

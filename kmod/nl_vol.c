@@ -251,6 +251,12 @@ static int nexus_nl_child_spec(struct nlattr *nest, struct nexus_child_spec *spe
 		spec->path = nla_data(tb[NEXUS_CHILD_ATTR_PATH]);
 	if (tb[NEXUS_CHILD_ATTR_URI])
 		spec->uri = nla_data(tb[NEXUS_CHILD_ATTR_URI]);
+	if ((spec->path && !nexus_nl_text_ok(spec->path, false)) ||
+	    (spec->uri && !nexus_nl_text_ok(spec->uri, false))) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a child's path and URI are printable ASCII, no spaces");
+		return -EINVAL;
+	}
 	if (tb[NEXUS_CHILD_ATTR_UUID])
 		spec->uuid = nla_data(tb[NEXUS_CHILD_ATTR_UUID]);
 	if (tb[NEXUS_CHILD_ATTR_LOCAL])

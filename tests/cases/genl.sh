@@ -100,6 +100,26 @@ expect_in "$OUT" "errno=0"
 expect_rc 0 nexusctl -j module show
 expect_eq "$(jq -r .io_timeout_ms <<<"$OUT")" 8000 "io_timeout_ms set through raw netlink"
 
+step "text the module shows back must be printable ASCII: other bytes are refused"
+# A child's URI is shown back by nexus show and monitor; the netlink
+# fuzzer once gave one with a byte 0x80, and nexusctl's JSON broke.
+expect_rc 0 python3 - <<'PY'
+import os, sys
+sys.path[:0] = [os.environ["NEXUS_TOP"] + "/tests/lib", os.environ["NEXUS_TOP"] + "/tests/fuzz"]
+from genl import Genl, nla
+from genl_fuzz import A, C, CHILD, NLA_F_NESTED
+g = Genl()
+fam = g.family_id("nexus")
+for uri in (b"bdev:///dev/caf\xc3\xa9", b"bdev:///dev/a\x80", b"bdev:///dev/a b", b"bdev:///dev/\x1b[2J"):
+    child = nla(CHILD["PATH"], b"/dev/null\0") + nla(CHILD["URI"], uri + b"\0")
+    body = nla(A["NEXUS_NAME"], b"vbad\0") + \
+        nla(A["CHILDREN"] | NLA_F_NESTED, nla(A["CHILD"] | NLA_F_NESTED, child))
+    err, text, _, _ = g.request(fam, C["NEXUS_CREATE"], body)
+    assert (err, text) == (22, "a child's path and URI are printable ASCII, no spaces"), (uri, err, text)
+print("refused: 4 URIs")
+PY
+expect_in "$OUT" "refused: 4 URIs"
+
 step "events: each change is announced, in order; a refusal is not"
 monitor_start 3 monitor.out
 expect_rc 1 nexusctl module set io-timeout 1

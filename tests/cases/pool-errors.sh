@@ -48,7 +48,9 @@ expect_in "$ERR" "size exceeds what a replica map can address"
 expect_rc 2 nexusctl replica create p1 r2 16E
 expect_in "$ERR" "is not a size"
 expect_rc 1 nexusctl replica create p1 r2 1G --prop "bad key=1"
-expect_in "$ERR" "property keys are 1 to 63 printable characters"
+expect_in "$ERR" "property keys are 1 to 63 printable ASCII characters"
+expect_rc 1 nexusctl replica create p1 r2 1G --prop "$(printf 'zone=z\303\274rich')"
+expect_in "$ERR" "property values are printable ASCII"
 expect_rc 1 nexusctl replica resize p1 r1 5G
 expect_in "$ERR" "size exceeds the pool's capacity"
 expect_rc 1 nexusctl replica show p1 nope

@@ -622,6 +622,11 @@ static bool nexus_nl_share(struct genl_info *info, struct nexus_replica_settings
 				    "share address is empty");
 		return false;
 	}
+	if (!nexus_nl_text_ok(s->addr, false)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[NEXUS_ATTR_SHARE_ADDR],
+				    "a share address is printable ASCII, no spaces");
+		return false;
+	}
 	return true;
 }
 

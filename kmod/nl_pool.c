@@ -359,6 +359,16 @@ static struct nexus_replica *nexus_nl_replica(struct genl_info *info)
 
 /* Pool commands. */
 
+/* The pool's device path is kept and shown back: printable ASCII only. */
+static bool nexus_nl_device_ok(struct genl_info *info)
+{
+	if (nexus_nl_text_ok(nla_data(info->attrs[NEXUS_ATTR_POOL_DEVICE]), false))
+		return true;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NEXUS_ATTR_POOL_DEVICE],
+			    "a device path is printable ASCII, no spaces");
+	return false;
+}
+
 int nexus_nl_pool_create_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nexus_pool_create args = {
@@ -371,7 +381,7 @@ int nexus_nl_pool_create_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_POOL_NAME) ||
 	    GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_POOL_DEVICE) ||
-	    !nexus_nl_name_ok(info, NEXUS_ATTR_POOL_NAME))
+	    !nexus_nl_name_ok(info, NEXUS_ATTR_POOL_NAME) || !nexus_nl_device_ok(info))
 		return -EINVAL;
 	args.name = nla_data(info->attrs[NEXUS_ATTR_POOL_NAME]);
 	/* /dev/nexus/<pool>/ sits beside /dev/nexus/by-name/ and by-uuid/. */
@@ -412,7 +422,7 @@ int nexus_nl_pool_import_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nexus_pool *pool;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_POOL_DEVICE))
+	if (GENL_REQ_ATTR_CHECK(info, NEXUS_ATTR_POOL_DEVICE) || !nexus_nl_device_ok(info))
 		return -EINVAL;
 	if (info->attrs[NEXUS_ATTR_POOL_NAME])
 		name = nla_data(info->attrs[NEXUS_ATTR_POOL_NAME]);

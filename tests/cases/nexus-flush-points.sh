@@ -12,10 +12,10 @@
 # (NEXUS_FUZZ_ORDERS, default 1), and at each assembles the nexus from the
 # legs alone: once created it must assemble from its members (a leg being
 # added or removed may be refused, a member may not, a leg that is no
-# member may not be taken in), it must not take a stale or unrebuilt leg
-# for in sync, every fsync'd write must read back, and once any resync
-# ends every in-sync leg must hold the same volume bytes.  Counts in the
-# log.
+# member may not be taken in), it must not take a stale leg (nor one
+# being added) for in sync, every fsync'd write must read back, and once
+# any resync ends every in-sync leg must hold the same volume bytes.
+# Counts in the log.
 # nexus-test: disk=virtio:64M disk=virtio:256M mem=3072 timeout=1500 kernels=stock
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"

@@ -48,8 +48,9 @@ gives, and the marks promise:
     <mark> online <leg>                  ... until this mark
     <mark> adding <leg>                  a child add of the leg begins: from
                                          here it may be a member, not in sync
-    <mark> added <leg>                   it is a member (still not in sync) ...
-    <mark> synced <leg>                  ... until this mark (its rebuild ended)
+    <mark> added <leg>                   it is a member; its rebuild may end,
+                                         and its label say in sync, any time
+    <mark> synced <leg>                  its rebuild ended
     <mark> removing <leg>                a child remove begins: from here it
                                          may be a member or not
     <mark> removed <leg>                 it is no member
@@ -274,7 +275,7 @@ class NexusChecker:
             kind = p[1]
             if kind in ("stale", "adding"):
                 stale.add(int(p[2]))
-            elif kind in ("online", "synced"):
+            elif kind in ("online", "added", "synced"):
                 stale.discard(int(p[2]))
             if kind in ("adding", "removing"):
                 member[int(p[2])] = "maybe"

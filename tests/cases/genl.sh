@@ -116,9 +116,13 @@ for uri in (b"bdev:///dev/caf\xc3\xa9", b"bdev:///dev/a\x80", b"bdev:///dev/a b"
         nla(A["CHILDREN"] | NLA_F_NESTED, nla(A["CHILD"] | NLA_F_NESTED, child))
     err, text, _, _ = g.request(fam, C["NEXUS_CREATE"], body)
     assert (err, text) == (22, "a child's path and URI are printable ASCII, no spaces"), (uri, err, text)
-print("refused: 4 URIs")
+for cmd in ("POOL_CREATE", "POOL_IMPORT"):
+    body = nla(A["POOL_NAME"], b"pbad\0") + nla(A["POOL_DEVICE"], b"/dev/caf\xc3\xa9\0")
+    err, text, _, _ = g.request(fam, C[cmd], body)
+    assert (err, text) == (22, "a device path is printable ASCII, no spaces"), (cmd, err, text)
+print("refused: 4 URIs, 2 device paths")
 PY
-expect_in "$OUT" "refused: 4 URIs"
+expect_in "$OUT" "refused: 4 URIs, 2 device paths"
 
 step "events: each change is announced, in order; a refusal is not"
 monitor_start 3 monitor.out

@@ -113,11 +113,11 @@ bool nexus_nl_name_ok(struct genl_info *info, int attr)
 }
 
 /*
- * Is @s, a string of a request that nexusctl shows back (a child's path
- * or URI, a host NQN, a property), printable ASCII, spaces allowed or
- * not?  Not the kernel's isgraph(): its table takes Latin-1 letters for
- * printable, and what is shown back must be valid UTF-8 (JSON) and must
- * not drive a terminal.
+ * Is @s, a string of a request that nexusctl shows back (a pool's device
+ * path, a child's path or URI, a share address, a host NQN, a property),
+ * printable ASCII, spaces allowed or not?  Not the kernel's isgraph():
+ * its table takes Latin-1 letters for printable, and what is shown back
+ * must be valid UTF-8 (JSON) and must not drive a terminal.
  */
 bool nexus_nl_text_ok(const char *s, bool spaces)
 {

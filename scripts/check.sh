@@ -62,7 +62,7 @@ count() {
 # then every guest test on every kernel in one vmtest run, $lanes guests at
 # a time, longest first; one entry per kernel.
 guests() {
-	local results log bg_log pid=() self=() args=() k line start p f s
+	local results log bg_log pid='' self=() args=() k line start p f s
 	results=$(mktemp)
 	log=$(mktemp)
 	bg_log=$(mktemp)
@@ -72,14 +72,14 @@ guests() {
 	done
 	if [ "$lanes" -ge 2 ] && [ ${#self[@]} -ge 2 ]; then
 		selftest "${self[0]}" "$results" >"$bg_log" 2>&1 &
-		pid=($!)
+		pid=$!
 		self=("${self[@]:1}")
 	fi
 	for k in "${self[@]}"; do
 		selftest "$k" "$results"
 	done
-	if [ ${#pid[@]} -gt 0 ]; then
-		wait "${pid[0]}"
+	if [ -n "$pid" ]; then
+		wait "$pid"
 		cat "$bg_log"
 	fi
 

@@ -624,7 +624,7 @@ struct nexus_io {
 	unsigned long tried;		/* reads: children tried */
 	blk_status_t status;		/* a child's error */
 	blk_status_t result;		/* what the nexus IO ends with */
-	u64 start_ns;
+	u64 start_ns;			/* local_clock() at queue_rq */
 	u64 seq;			/* deferred: label_seq to wait for */
 	u64 first_chunk, last_chunk;	/* bitmap range held (writes) */
 	int bucket[2];			/* barrier buckets held, -1 none */
@@ -638,7 +638,7 @@ struct nexus_clone {
 	struct nexus_child *child;
 	sector_t sector;		/* where it was sent, for the trace */
 	u32 bytes;
-	u64 start_ns;
+	u64 start_ns;			/* local_clock() when sent */
 	struct bio bio;			/* last: the bio_set's front_pad ends here */
 };
 

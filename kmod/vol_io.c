@@ -35,10 +35,26 @@
  * removed meanwhile (already out of the nexus: nothing to fault).
  */
 #include <linux/blk-mq.h>
-#include <linux/ktime.h>
+#include <linux/sched/clock.h>
 
 #include "nexus.h"
 #include "nexus_trace.h"
+
+/*
+ * Time stamps of the latency statistics come from local_clock() (the
+ * scheduler's clock: the TSC on x86), not ktime_get_ns().  Statistics need
+ * no clock shared by every CPU, and reading the clocksource can be dear:
+ * where the TSC is not trusted (HPET, as under emulation) each read is a
+ * device access, and the block layer already makes several per request.
+ * An IO may end on another CPU than it started on, whose clock can be a
+ * little behind: such an IO counts as taking no time.
+ */
+static u64 nexus_since(u64 start)
+{
+	u64 now = local_clock();
+
+	return now > start ? now - start : 0;
+}
 
 /* @slot's child, for an IO inside its io_srcu section. */
 static struct nexus_child *nexus_io_child(struct nexus_io *io, unsigned int slot)
@@ -96,7 +112,7 @@ void nexus_io_end(struct nexus_io *io, blk_status_t status)
 	if (io->barrier_held)
 		nexus_barrier_exit(vol, io);
 	nexus_stats_add(vol->stats, req_op(rq), blk_rq_bytes(rq),
-			ktime_get_ns() - io->start_ns, status);
+			nexus_since(io->start_ns), status);
 	nexus_srcu_up_read(&vol->io_srcu, io->srcu_idx);
 	blk_mq_end_request(rq, status);
 }
@@ -121,7 +137,7 @@ static void nexus_clone_endio(struct bio *bio)
 		set_bit(child->slot, &io->failed);
 		WRITE_ONCE(io->status, bio->bi_status);
 	}
-	nexus_child_account(child, bio_op(bio), cl->bytes, ktime_get_ns() - cl->start_ns,
+	nexus_child_account(child, bio_op(bio), cl->bytes, nexus_since(cl->start_ns),
 			    bio->bi_status);
 	atomic_dec(&child->inflight);
 	atomic64_inc(&child->completed);
@@ -138,7 +154,7 @@ static void nexus_clone_submit(struct nexus_io *io, struct nexus_child *child,
 	cl->child = child;
 	cl->sector = clone->bi_iter.bi_sector;
 	cl->bytes = clone->bi_iter.bi_size;
-	cl->start_ns = ktime_get_ns();
+	cl->start_ns = local_clock();
 	clone->bi_end_io = nexus_clone_endio;
 	clone->bi_private = io;
 	atomic_inc(&io->pending);
@@ -501,7 +517,7 @@ static blk_status_t nexus_queue_rq(struct blk_mq_hw_ctx *hctx,
 	io->result = BLK_STS_OK;
 	io->barrier_held = false;
 	io->bitmap_held = false;
-	io->start_ns = ktime_get_ns();
+	io->start_ns = local_clock();
 	blk_mq_start_request(rq);
 	io->srcu_idx = nexus_srcu_down_read(&vol->io_srcu);
 

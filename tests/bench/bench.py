@@ -12,6 +12,10 @@ Groups, each with its own devices (made here, removed afterwards):
            thick replica, dm-linear, thin replica (allocated), dm-thin
            (allocated), 1-child nexus.  Each stack on its own identical
            device, so that all of them stand side by side.
+  nvme     raw device, thick replica and 1-child nexus again, on QEMU NVMe
+           namespaces (one each): a device whose own time dominates, as
+           a real disk's does, where stack's memory devices show every
+           instruction of a layer.
   thinnew  first writes: a fresh thin replica against a fresh dm-thin
            volume, 4 MiB clusters/blocks on both, zeroing on both.
   mirror   latency-bound legs (null_blk, fixed completion time): one leg,
@@ -50,6 +54,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -80,11 +85,11 @@ MODES = {
     # latency-bound legs' completion time; sb_*: sysbench sizes and
     # seconds; rebuild_mb: the nexus size for the rebuild runs.
     "quick": {"reps": 1, "runtime": 1, "ramp": 0, "workloads": ["rr32", "rw32"],
-              "stack_mb": 96, "leg_mb": 64, "lat_ms": 10,
+              "stack_mb": 96, "nvme_mb": 128, "leg_mb": 64, "lat_ms": 10,
               "sb_tables": 2, "sb_rows": 5000, "sb_time": 5, "rebuild_mb": 128,
               "sb_reps": 1, "rebuild_reps": 1, "snap_gib": [1, 16], "snap_reps": 2},
     "full": {"reps": 3, "runtime": 2, "ramp": 0.5, "workloads": list(WORKLOADS),
-             "stack_mb": 256, "leg_mb": 128, "lat_ms": 10,
+             "stack_mb": 256, "nvme_mb": 512, "leg_mb": 128, "lat_ms": 10,
              "sb_tables": 4, "sb_rows": 25000, "sb_time": 15, "rebuild_mb": 512,
              "sb_reps": 3, "rebuild_reps": 3, "snap_gib": [1, 16], "snap_reps": 5},
 }
@@ -375,11 +380,103 @@ def run_fio(dev, span_mb, workloads, mode, timed=True):
         return results
 
 
+# ---- profiles --------------------------------------------------------------
+
+# perf samples cpu-clock every PROFILE_PERIOD_NS of each CPU's time (a
+# software event: under emulation there is no PMU), kernel and fio alike,
+# for PROFILE_SECONDS while fio's IO runs: no start-up, no teardown in the
+# window.
+PROFILE_PERIOD_NS = 1000000
+PROFILE_SECONDS = 3
+# Samples that are not the IO's: idle CPUs, and perf itself.
+IDLE_SYMBOLS = {"native_safe_halt", "default_idle", "amd_e400_idle", "acpi_idle_do_entry",
+                "cpu_idle_poll", "poll_idle", "mwait_idle", "intel_idle"}
+NOT_IO_COMMS = {"perf"}
+PROFILE_TOP = 60
+
+
+def dev_ios(dev):
+    """IOs @dev has completed (reads + writes, its stat file)."""
+    name = os.path.basename(os.path.realpath(dev))
+    f = open(f"/sys/class/block/{name}/stat").read().split()
+    return int(f[0]) + int(f[4])
+
+
+def perf_control(ctl, ack, cmd):
+    """Send perf record a command through its control fifo; wait for its ack."""
+    with open(ctl, "w") as f:
+        f.write(cmd + "\n")
+    with open(ack) as f:
+        if f.readline().strip() != "ack":
+            raise RuntimeError(f"perf did not acknowledge {cmd}")
+
+
+def profile_fio(dev, span_mb, workload):
+    """CPU time per IO, per function, of @workload on @dev: `perf record`
+    over all CPUs, enabled for PROFILE_SECONDS once fio's IO is under way
+    (its data in /dev/shm: written to the test's 9p directory it would
+    cost more than the IO), divided by the IOs the device completed
+    meanwhile."""
+    window = {"runtime": 600, "ramp": 0}       # stopped once profiled
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp:
+        jobfile, data = os.path.join(tmp, "jobs.fio"), os.path.join(tmp, "perf.data")
+        ctl, ack = os.path.join(tmp, "ctl"), os.path.join(tmp, "ack")
+        os.mkfifo(ctl)
+        os.mkfifo(ack)
+        write(jobfile, fio_jobs(dev, span_mb, [workload], window, tmp, True))
+        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-c",
+                                 str(PROFILE_PERIOD_NS), "-a", "-B", "-N", "-D", "-1",
+                                 "--control", f"fifo:{ctl},{ack}", "-o", data],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # Once perf answers, it is ready: it starts far more slowly (a
+        # minute and more) beside a busy fio than on an idle guest.
+        perf_control(ctl, ack, "disable")
+        fio = subprocess.Popen(["fio", "--output-format=json", jobfile], text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            # fio is under way once the device completes IOs.
+            base, end = dev_ios(dev), time.monotonic() + 60
+            while dev_ios(dev) - base < 100 and time.monotonic() < end and fio.poll() is None:
+                time.sleep(0.1)
+            perf_control(ctl, ack, "enable")
+            before = dev_ios(dev)
+            time.sleep(PROFILE_SECONDS)
+            ios = dev_ios(dev) - before
+            perf_control(ctl, ack, "disable")
+        finally:
+            for p in (fio, perf):
+                if p.poll() is None:
+                    p.send_signal(signal.SIGINT)
+            _, ferr = fio.communicate()
+            _, perr = perf.communicate()
+        # perf ends a SIGINT'ed record by raising the signal again.
+        if perf.returncode not in (0, -signal.SIGINT) or not ios:
+            raise RuntimeError(f"profile of {dev}: perf exit {perf.returncode}, {ios} IOs: "
+                               f"{perr.strip()[-300:]}; fio: {ferr.strip()[-300:]}")
+        rep = sh(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "comm,sym",
+                  "-n", "--percent-limit", "0"])
+    per = PROFILE_PERIOD_NS / 1000 / ios      # us of CPU per IO, per sample
+    syms, busy = {}, 0.0
+    for line in rep.splitlines():
+        m = re.match(r"\s*[\d.]+%\s+(\d+)\s+(\S+)\s+\[(.)\]\s+(\S+)", line)
+        if not m or m.group(2) in NOT_IO_COMMS or m.group(4) in IDLE_SYMBOLS:
+            continue
+        us = int(m.group(1)) * per
+        busy += us
+        name = m.group(4) if m.group(3) == "k" else f"{m.group(4)} (user)"
+        syms[name] = syms.get(name, 0.0) + us
+    top = dict(sorted(syms.items(), key=lambda kv: -kv[1])[:PROFILE_TOP])
+    return {"ios": ios, "iops": round(ios / PROFILE_SECONDS), "busy_us_per_io": round(busy, 3),
+            "functions": {k: round(v, 3) for k, v in top.items()}}
+
+
 # ---- groups ----------------------------------------------------------------
 
 class Bench:
-    def __init__(self, mode_name):
+    def __init__(self, mode_name, profile=()):
         self.mode = MODES[mode_name]
+        self.profile = list(profile)   # workloads to profile in each fio group
+        self.profiles = {}      # group -> target -> workload -> profile_fio()
         self.runs = []          # fio results, one per (group, target, workload, rep)
         self.extra = {}         # rebuild, sysbench
         self.groups = {}        # group -> {"device", "baseline", "targets", "span_mb"}
@@ -387,7 +484,8 @@ class Bench:
 
     def fio_group(self, group, device, baseline, targets, span_mb):
         """Every target (name -> device) written once in full, then
-        interleaved repetitions over them."""
+        interleaved repetitions over them; then, with --profile, one
+        profiled run of each of those workloads on each target."""
         workloads = self.mode["workloads"]
         for dev in targets.values():
             fill(dev, span_mb)
@@ -404,6 +502,11 @@ class Bench:
                 log(f"{group} rep {rep} {name}: " +
                     " ".join(f"{w}={res[w]['iops']:.0f}" for w in workloads) +
                     f" ({time.monotonic() - t:.1f} s)")
+        for w in self.profile:
+            for name, dev in targets.items():
+                p = profile_fio(dev, span_mb, w)
+                self.profiles.setdefault(group, {}).setdefault(name, {})[w] = p
+                log(f"{group} profile {name} {w}: {p['busy_us_per_io']:.1f} us of CPU per IO")
 
     def stack(self):
         cu, mb, span = Cleanup(), self.mode["stack_mb"], self.mode["stack_mb"] * 7 // 8
@@ -417,6 +520,21 @@ class Bench:
             t["dm-thin"] = dm_thin(cu, "b_tpool", tp, "b_thin", 1, mb)
             t["nexus-1"] = nexus(cu, "bn1", [nullb(cu, "b_nx", mb)])
             self.fio_group("stack", "null_blk memory", "raw", t, span)
+        finally:
+            cu.run()
+
+    def nvme(self):
+        """raw, thick and nexus-1 of the stack group on QEMU NVMe namespaces."""
+        cu, mb = Cleanup(), self.mode["nvme_mb"]
+        try:
+            devs = [qemu_nvme(i) for i in range(3)]
+            for d in devs:
+                wipe(d)
+            t = {"raw": devs[0]}
+            pool(cu, "bnv", devs[1])
+            t["thick"] = replica(cu, "bnv", "thick", mb)
+            t["nexus-1"] = nexus(cu, "bnv1", [devs[2]], size_mb=mb)
+            self.fio_group("nvme", "QEMU NVMe", "raw", t, mb * 7 // 8)
         finally:
             cu.run()
 
@@ -736,7 +854,7 @@ def meta(mode_name, mode):
             "reps": mode["reps"], "runtime_s": mode["runtime"], "ramp_s": mode["ramp"]}
 
 
-GROUPS = ["stack", "thinnew", "mirror_local", "mirror_tcp", "publish", "rebuild", "sysbench",
+GROUPS = ["stack", "nvme", "thinnew", "mirror_local", "mirror_tcp", "publish", "rebuild", "sysbench",
           "snapshot"]
 
 
@@ -745,6 +863,8 @@ def main():
     ap.add_argument("--mode", choices=MODES, default="quick")
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", default=",".join(GROUPS), help="groups to run (comma list)")
+    ap.add_argument("--profile", default="",
+                    help="workloads to profile with perf in each fio group (comma list)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     sh(["modprobe", "null_blk", "nr_devices=0"])
@@ -757,7 +877,11 @@ def main():
     # 6.1.192, mm/usercopy.c:101 from nvmet_tcp_io_work; a kernel issue,
     # no nexus code involved).  Small pages only.
     write("/sys/kernel/mm/transparent_hugepage/enabled", "never")
-    b = Bench(args.mode)
+    profile = [w for w in args.profile.split(",") if w]
+    for w in profile:
+        if w not in WORKLOADS:
+            sys.exit(f"bench: unknown workload {w}")
+    b = Bench(args.mode, profile)
     t0 = time.monotonic()
     timings = {}
     for g in args.only.split(","):
@@ -774,8 +898,11 @@ def main():
     m = meta(args.mode, b.mode)
     m["seconds"] = round(time.monotonic() - t0, 1)
     m["group_seconds"] = timings
+    if profile:
+        m["profile"] = {"workloads": profile, "period_ns": PROFILE_PERIOD_NS,
+                        "seconds": PROFILE_SECONDS}
     doc = {"meta": m, "groups": b.groups, "runs": b.runs, "extra": b.extra,
-           "failures": b.failures}
+           "failures": b.failures, "profiles": b.profiles}
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(doc, f, indent=1)
     log(f"done in {m['seconds']} s, {len(b.runs)} fio results, {len(b.failures)} failures")

@@ -4,5 +4,8 @@
 #
 # The benchmark's full mode (tests/bench/bench.py): every scenario, every
 # workload, three interleaved repetitions.  `make bench` runs it and then
-# tests/bench/report.py on the host.
-exec python3 "$NEXUS_TOP/tests/bench/bench.py" --mode full --out "$NEXUS_JOB_DIR/bench"
+# tests/bench/report.py on the host.  NEXUS_BENCH_ONLY: the groups to run
+# (default all); NEXUS_BENCH_PROFILE: workloads to profile with perf in
+# each group (`make bench ONLY=stack,nvme PROFILE=rr32,rw1`).
+exec python3 "$NEXUS_TOP/tests/bench/bench.py" --mode full --out "$NEXUS_JOB_DIR/bench" \
+	${NEXUS_BENCH_ONLY:+--only "$NEXUS_BENCH_ONLY"} --profile "${NEXUS_BENCH_PROFILE:-}"

@@ -22,6 +22,7 @@ COMPARISONS = [
     ("stack", "thick", "raw"), ("stack", "dm-linear", "raw"), ("stack", "thin", "raw"),
     ("stack", "dm-thin", "raw"), ("stack", "nexus-1", "raw"),
     ("stack", "thick", "dm-linear"), ("stack", "thin", "dm-thin"),
+    ("nvme", "thick", "raw"), ("nvme", "nexus-1", "raw"),
     ("thinnew", "thin-new", "dm-thin-new"),
     ("mirror", "nexus-2", "one-leg"), ("mirror", "md-2", "one-leg"),
     ("mirror", "nexus-3", "one-leg"), ("mirror", "md-3", "one-leg"),
@@ -40,6 +41,8 @@ GOALS = [
     ("thick replica >= 0.98x raw", "stack", "thick", "raw", None, 0.98),
     ("thick replica >= dm-linear", "stack", "thick", "dm-linear", None, 1.0),
     ("1-child nexus >= 0.98x raw", "stack", "nexus-1", "raw", None, 0.98),
+    ("thick replica >= 0.98x raw (QEMU NVMe)", "nvme", "thick", "raw", None, 0.98),
+    ("1-child nexus >= 0.98x raw (QEMU NVMe)", "nvme", "nexus-1", "raw", None, 0.98),
     ("thin (allocated) >= dm-thin", "stack", "thin", "dm-thin", None, 1.0),
     ("thin first writes >= dm-thin first writes", "thinnew", "thin-new", "dm-thin-new", None, 1.0),
     ("2-way mirror writes >= md-raid1 (local legs)", "mirror", "nexus-2", "md-2",
@@ -194,7 +197,42 @@ def summary(doc):
                              f"{fmt3([r['qps'] for r in rs])} | {fmt3([r['p95_ms'] for r in rs])} | "
                              f"{sum(r['errors'] for r in rs):.0f} |")
         lines.append("")
+    lines += profile_lines(doc)
     return "\n".join(lines) + "\n", goals
+
+
+# Functions shown per profiled comparison: the largest differences.
+PROFILE_ROWS = 12
+
+
+def profile_lines(doc):
+    """Per group and workload profiled (bench.py --profile): each stack's CPU
+    per IO against the baseline's, and the functions that differ most."""
+    out = []
+    for g, by_target in doc.get("profiles", {}).items():
+        base = doc["groups"][g]["baseline"]
+        for t, by_w in by_target.items():
+            if t == base:
+                continue
+            for w, p in by_w.items():
+                b = by_target.get(base, {}).get(w)
+                if not b:
+                    continue
+                if not out:
+                    out += ["### Profiles (perf in the guest: CPU microseconds per IO, kernel "
+                            "and fio, idle left out)", ""]
+                out += [f"**{g}: {t} against {base}, {w}**: {p['busy_us_per_io']:.1f} us "
+                        f"against {b['busy_us_per_io']:.1f} us per IO "
+                        f"({p['busy_us_per_io'] - b['busy_us_per_io']:+.1f})", "",
+                        f"| function | {base} | {t} | difference |", "|---|---|---|---|"]
+                names = set(p["functions"]) | set(b["functions"])
+                diff = sorted(names, key=lambda n: -abs(p["functions"].get(n, 0) -
+                                                        b["functions"].get(n, 0)))
+                for n in diff[:PROFILE_ROWS]:
+                    pv, bv = p["functions"].get(n, 0), b["functions"].get(n, 0)
+                    out.append(f"| {n} | {bv:.2f} | {pv:.2f} | {pv - bv:+.2f} |")
+                out.append("")
+    return out
 
 
 def sb_ratios(sb, t, b, key):

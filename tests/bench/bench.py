@@ -463,7 +463,11 @@ def profile_fio(dev, span_mb, workload):
             continue
         us = int(m.group(1)) * per
         busy += us
-        name = m.group(4) if m.group(3) == "k" else f"{m.group(4)} (user)"
+        name = m.group(4)
+        if name.startswith("0x"):       # no symbol: the vDSO of a process perf saw start
+            name = "[unresolved]"
+        if m.group(3) != "k":
+            name += " (user)"
         syms[name] = syms.get(name, 0.0) + us
     top = dict(sorted(syms.items(), key=lambda kv: -kv[1])[:PROFILE_TOP])
     return {"ios": ios, "iops": round(ios / PROFILE_SECONDS), "busy_us_per_io": round(busy, 3),

@@ -396,10 +396,16 @@ PROFILE_TOP = 60
 
 
 def dev_ios(dev):
-    """IOs @dev has completed (reads + writes, its stat file)."""
+    """IOs @dev has completed (reads + writes, its stat file; for an NVMe
+    multipath head, which counts nothing on 6.1, its paths')."""
     name = os.path.basename(os.path.realpath(dev))
-    f = open(f"/sys/class/block/{name}/stat").read().split()
-    return int(f[0]) + int(f[4])
+    m = re.fullmatch(r"nvme(\d+)n(\d+)", name)
+    paths = glob.glob(f"/sys/class/block/nvme{m[1]}c*n{m[2]}") if m else []
+    total = 0
+    for d in paths or [f"/sys/class/block/{name}"]:
+        f = open(f"{d}/stat").read().split()
+        total += int(f[0]) + int(f[4])
+    return total
 
 
 def perf_control(ctl, ack, cmd):

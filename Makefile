@@ -45,7 +45,7 @@ help:
 	@echo "make fuzz-guest    mutated pools and labels, netlink fuzzing: full runs in a debug guest"
 	@echo "make soak          the mixed soak run, SOAK_SECONDS=$(SOAK_SECONDS), debug kernel"
 	@echo "make check         everything above: the test command CI runs"
-	@echo "make bench         the full benchmark in a guest (KERNEL=$(KERNEL); ONLY=groups, PROFILE=workloads to profile), report in $(BUILD)/bench/"
+	@echo "make bench         the full benchmark in a guest (KERNEL=$(KERNEL); BENCH_ONLY=groups, BENCH_PROFILE=workloads to profile), report in $(BUILD)/bench/"
 	@echo "make bench-quick   the same, every scenario briefly (what CI runs)"
 	@echo "make demo          boot a guest, load the module, talk to it"
 	@echo "make install       nexusctl, man pages, completion, udev rule, systemd unit (PREFIX, DESTDIR)"
@@ -150,7 +150,7 @@ check:
 # summary, goals and chart from its results.json into $(BUILD)/bench/.
 bench: ctl
 	@$(MAKE) --no-print-directory modules KERNELS=$(KERNEL)
-	NEXUS_BENCH_ONLY=$(ONLY) NEXUS_BENCH_PROFILE=$(PROFILE) \
+	NEXUS_BENCH_ONLY="$(BENCH_ONLY)" NEXUS_BENCH_PROFILE="$(BENCH_PROFILE)" \
 		tests/vm/vmtest -k $(KERNEL) --show tests/bench/full.sh
 	tests/bench/report.py $(BUILD)/test-results/$$(scripts/kernels.sh $(KERNEL) release)/full/bench/results.json --out $(BUILD)/bench
 

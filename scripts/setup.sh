@@ -24,8 +24,9 @@ packages=(
 	jq iproute2 util-linux nvme-cli fio udev e2fsprogs nftables python3-jsonschema
 	# iostat, which the observe test reads the devices' statistics with
 	sysstat
-	# what the benchmark runs in the guest, and its chart on the host
-	mdadm dmsetup mariadb-server sysbench gnuplot-nox
+	# what the benchmark runs in the guest (perf for its profiles), and its
+	# chart on the host
+	mdadm dmsetup mariadb-server sysbench gnuplot-nox linux-perf
 	# the fuzzers of the on-disk parsing code (libFuzzer, sanitizers)
 	clang libclang-rt-14-dev
 )

@@ -13,9 +13,9 @@ Groups, each with its own devices (made here, removed afterwards):
            (allocated), 1-child nexus.  Each stack on its own identical
            device, so that all of them stand side by side.
   nvme     raw device, thick replica and 1-child nexus again, on QEMU NVMe
-           namespaces (one each): a device whose own time dominates, as
-           a real disk's does, where stack's memory devices show every
-           instruction of a layer.
+           namespaces (one each), 4 KiB random workloads: a device whose
+           own time counts, as a real disk's does, where stack's memory
+           devices show every instruction of a layer.
   thinnew  first writes: a fresh thin replica against a fresh dm-thin
            volume, 4 MiB clusters/blocks on both, zeroing on both.
   mirror   latency-bound legs (null_blk, fixed completion time): one leg,
@@ -35,7 +35,7 @@ Groups, each with its own devices (made here, removed afterwards):
            1 GiB and 16 GiB (every cluster mapped: the most a snapshot
            copies); and a clone, once it has written every cluster it
            shared with its snapshot, against an unshared thin replica of
-           the same pool (null_blk memory).
+           the same pool (null_blk memory; 4 KiB random workloads).
 
 fio groups repeat --reps times, interleaved: each repetition runs every
 stack once (A B C A B C ...), one fio invocation per stack with the
@@ -53,6 +53,7 @@ import json
 import os
 import platform
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -392,7 +393,8 @@ def run_fio(dev, span_mb, workloads, mode, timed=True):
 PROFILE_PERIOD_NS = 1000000
 PROFILE_SECONDS = 3
 # Samples that are not the IO's: idle CPUs, and perf itself.
-IDLE_SYMBOLS = {"native_safe_halt", "default_idle", "amd_e400_idle", "acpi_idle_do_entry",
+IDLE_SYMBOLS = {"native_safe_halt", "pv_native_safe_halt", "acpi_safe_halt", "default_idle",
+                "amd_e400_idle", "acpi_idle_do_entry",
                 "cpu_idle_poll", "poll_idle", "mwait_idle", "intel_idle"}
 NOT_IO_COMMS = {"perf"}
 PROFILE_TOP = 60
@@ -411,13 +413,26 @@ def dev_ios(dev):
     return total
 
 
-def perf_control(ctl, ack, cmd):
-    """Send perf record a command through its control fifo; wait for its ack."""
-    with open(ctl, "w") as f:
-        f.write(cmd + "\n")
-    with open(ack) as f:
-        if f.readline().strip() != "ack":
-            raise RuntimeError(f"perf did not acknowledge {cmd}")
+# How long perf may take to answer a command (it starts slowly under
+# emulation: tens of seconds beside a busy guest).
+PERF_ANSWER_S = 300
+
+
+def perf_control(perf, wfd, rfd, cmd):
+    """Send perf record a command through its control fifo (@wfd) and wait
+    for its ack (@rfd); an error if perf has died or does not answer."""
+    os.write(wfd, (cmd + "\n").encode())
+    end, got = time.monotonic() + PERF_ANSWER_S, b""
+    while b"\n" not in got:
+        if perf.poll() is not None:
+            raise RuntimeError(f"perf ended (exit {perf.returncode}) before answering {cmd}")
+        if time.monotonic() > end:
+            raise RuntimeError(f"perf did not answer {cmd} in {PERF_ANSWER_S} s")
+        if select.select([rfd], [], [], 0.5)[0]:
+            got += os.read(rfd, 64)
+    # perf writes "ack\n" with its terminating NUL.
+    if got.replace(b"\0", b"").strip() != b"ack":
+        raise RuntimeError(f"perf answered {cmd} with {got!r}")
 
 
 def profile_fio(dev, span_mb, workload):
@@ -425,7 +440,7 @@ def profile_fio(dev, span_mb, workload):
     over all CPUs, enabled for PROFILE_SECONDS once fio's IO is under way
     (its data in /dev/shm: written to the test's 9p directory it would
     cost more than the IO), divided by the IOs the device completed
-    meanwhile."""
+    between perf's answers to enable and to disable."""
     window = {"runtime": 600, "ramp": 0}       # stopped once profiled
     with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp:
         jobfile, data = os.path.join(tmp, "jobs.fio"), os.path.join(tmp, "perf.data")
@@ -437,27 +452,36 @@ def profile_fio(dev, span_mb, workload):
                                  str(PROFILE_PERIOD_NS), "-a", "-B", "-N", "-D", "-1",
                                  "--control", f"fifo:{ctl},{ack}", "-o", data],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        # Once perf answers, it is ready: it starts far more slowly (a
-        # minute and more) beside a busy fio than on an idle guest.
-        perf_control(ctl, ack, "disable")
-        fio = subprocess.Popen(["fio", "--output-format=json", jobfile], text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Both fifos open read-write on our side too (which never blocks)
+        # for as long as perf runs: a command written before perf has
+        # opened them stays in the pipe until it reads it.
+        wfd = os.open(ctl, os.O_RDWR)
+        rfd = os.open(ack, os.O_RDWR | os.O_NONBLOCK)
+        fio, ferr, ios = None, "", 0
         try:
+            # Once perf answers, it is ready: it starts far more slowly (a
+            # minute and more) beside a busy fio than on an idle guest.
+            perf_control(perf, wfd, rfd, "disable")
+            fio = subprocess.Popen(["fio", "--output-format=json", jobfile], text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             # fio is under way once the device completes IOs.
             base, end = dev_ios(dev), time.monotonic() + 60
             while dev_ios(dev) - base < 100 and time.monotonic() < end and fio.poll() is None:
                 time.sleep(0.1)
-            perf_control(ctl, ack, "enable")
-            before = dev_ios(dev)
+            perf_control(perf, wfd, rfd, "enable")
+            before, t0 = dev_ios(dev), time.monotonic()
             time.sleep(PROFILE_SECONDS)
-            ios = dev_ios(dev) - before
-            perf_control(ctl, ack, "disable")
+            perf_control(perf, wfd, rfd, "disable")
+            ios, secs = dev_ios(dev) - before, time.monotonic() - t0
         finally:
             for p in (fio, perf):
-                if p.poll() is None:
+                if p and p.poll() is None:
                     p.send_signal(signal.SIGINT)
-            _, ferr = fio.communicate()
+            if fio:
+                _, ferr = fio.communicate()
             _, perr = perf.communicate()
+            os.close(wfd)
+            os.close(rfd)
         # perf ends a SIGINT'ed record by raising the signal again.
         if perf.returncode not in (0, -signal.SIGINT) or not ios:
             raise RuntimeError(f"profile of {dev}: perf exit {perf.returncode}, {ios} IOs: "
@@ -479,7 +503,7 @@ def profile_fio(dev, span_mb, workload):
             name += " (user)"
         syms[name] = syms.get(name, 0.0) + us
     top = dict(sorted(syms.items(), key=lambda kv: -kv[1])[:PROFILE_TOP])
-    return {"ios": ios, "iops": round(ios / PROFILE_SECONDS), "busy_us_per_io": round(busy, 3),
+    return {"ios": ios, "iops": round(ios / secs), "busy_us_per_io": round(busy, 3),
             "functions": {k: round(v, 3) for k, v in top.items()}}
 
 
@@ -498,7 +522,8 @@ class Bench:
     def fio_group(self, group, device, baseline, targets, span_mb, only=None):
         """Every target (name -> device) written once in full, then
         interleaved repetitions over them; then, with --profile, one
-        profiled run of each of those workloads on each target.  @only:
+        profiled run of each of those workloads (of the group's) on each
+        target.  @only:
         the mode's workloads limited to these."""
         workloads = [w for w in self.mode["workloads"] if only is None or w in only]
         for dev in targets.values():
@@ -516,9 +541,14 @@ class Bench:
                 log(f"{group} rep {rep} {name}: " +
                     " ".join(f"{w}={res[w]['iops']:.0f}" for w in workloads) +
                     f" ({time.monotonic() - t:.1f} s)")
-        for w in self.profile:
+        for w in [w for w in self.profile if w in workloads]:
             for name, dev in targets.items():
-                p = profile_fio(dev, span_mb, w)
+                try:
+                    p = profile_fio(dev, span_mb, w)
+                except RuntimeError as e:
+                    log(f"{group} profile {name} {w} FAILED: {e}")
+                    self.failures.append(f"{group} profile {name} {w}: {e}")
+                    continue
                 self.profiles.setdefault(group, {}).setdefault(name, {})[w] = p
                 log(f"{group} profile {name} {w}: {p['busy_us_per_io']:.1f} us of CPU per IO")
 

@@ -7,8 +7,8 @@
 # not judged: a scenario that fails or produces no IO fails the test.
 # Then the stack group once more with a profile of one workload, which
 # must give every stack's CPU per IO and its functions.
-# `make bench-quick` runs the first part alone; CI runs the test with the
-# stock guest tests.
+# `make bench-quick` runs this test (its report covers the first part);
+# CI runs it with the stock guest tests.
 set -e
 out=$NEXUS_JOB_DIR/bench
 python3 "$NEXUS_TOP/tests/bench/bench.py" --mode quick --out "$out"

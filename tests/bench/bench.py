@@ -43,6 +43,10 @@ workloads as stonewalled jobs.  Around each job fio snapshots /proc/stat
 and the device's /sys/block/<dev>/stat (exec_prerun/exec_postrun): the
 kernel CPU time (system + irq + softirq, all CPUs) per completed IO.
 
+With --profile <workloads>, each fio group ends with one profiled run of
+each of those workloads on each stack (profile_fio(): perf, CPU time per
+IO per function), kept under "profiles" in the results.
+
 Output: <out>/results.json (tests/bench/report.py makes the summary).
 """
 

@@ -91,12 +91,15 @@ RANDOM_4K = ["rr1", "rr32", "rw1", "rw32"]
 MODES = {
     # reps: repetitions; runtime/ramp: seconds per fio job; lat_ms: the
     # latency-bound legs' completion time; sb_*: sysbench sizes and
-    # seconds; rebuild_mb: the nexus size for the rebuild runs.
+    # seconds; rebuild_mb: the nexus size for the rebuild runs.  The full
+    # mode must finish within 30 minutes on 2 cores: about 500 fio jobs,
+    # so every 0.1 s per job costs about a minute (1579 s in all at 1.5 s
+    # after a 0.25 s ramp, docs/performance.md).
     "quick": {"reps": 1, "runtime": 1, "ramp": 0, "workloads": ["rr32", "rw32"],
               "stack_mb": 96, "nvme_mb": 128, "leg_mb": 64, "lat_ms": 10,
               "sb_tables": 2, "sb_rows": 5000, "sb_time": 5, "rebuild_mb": 128,
               "sb_reps": 1, "rebuild_reps": 1, "snap_gib": [1, 16], "snap_reps": 2},
-    "full": {"reps": 3, "runtime": 2, "ramp": 0.5, "workloads": list(WORKLOADS),
+    "full": {"reps": 3, "runtime": 1.5, "ramp": 0.25, "workloads": list(WORKLOADS),
              "stack_mb": 256, "nvme_mb": 512, "leg_mb": 128, "lat_ms": 10,
              "sb_tables": 4, "sb_rows": 25000, "sb_time": 15, "rebuild_mb": 512,
              "sb_reps": 3, "rebuild_reps": 3, "snap_gib": [1, 16], "snap_reps": 5},
@@ -332,7 +335,7 @@ def fio_jobs(dev, span_mb, workloads, mode, snapdir, timed):
     lines = ["[global]", f"filename={dev}", "ioengine=libaio", "direct=1", "randrepeat=0",
              f"size={span_mb}M", "group_reporting", "thread"]
     if timed:
-        lines += ["time_based", f"runtime={mode['runtime']}", "norandommap"]
+        lines += ["time_based", f"runtime={int(mode['runtime'] * 1000)}ms", "norandommap"]
     if mode["ramp"]:
         lines.append(f"ramp_time={int(mode['ramp'] * 1000)}ms")
     snap = os.path.abspath(__file__).replace("bench.py", "snap.sh")
@@ -514,9 +517,11 @@ def profile_fio(dev, span_mb, workload):
 # ---- groups ----------------------------------------------------------------
 
 class Bench:
-    def __init__(self, mode_name, profile=()):
+    def __init__(self, mode_name, profile=(), profile_groups=()):
         self.mode = MODES[mode_name]
         self.profile = list(profile)   # workloads to profile in each fio group
+        self.profile_groups = list(profile_groups)     # those groups only, if any
+        self.running = None     # the group (of GROUPS) being run
         self.profiles = {}      # group -> target -> workload -> profile_fio()
         self.runs = []          # fio results, one per (group, target, workload, rep)
         self.extra = {}         # rebuild, sysbench
@@ -545,7 +550,8 @@ class Bench:
                 log(f"{group} rep {rep} {name}: " +
                     " ".join(f"{w}={res[w]['iops']:.0f}" for w in workloads) +
                     f" ({time.monotonic() - t:.1f} s)")
-        for w in [w for w in self.profile if w in workloads]:
+        profiled = not self.profile_groups or self.running in self.profile_groups
+        for w in [w for w in self.profile if w in workloads and profiled]:
             for name, dev in targets.items():
                 try:
                     p = profile_fio(dev, span_mb, w)
@@ -915,6 +921,8 @@ def main():
     ap.add_argument("--only", default=",".join(GROUPS), help="groups to run (comma list)")
     ap.add_argument("--profile", default="",
                     help="workloads to profile with perf in each fio group (comma list)")
+    ap.add_argument("--profile-groups", default="",
+                    help="the fio groups to profile (comma list; default: every one run)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     sh(["modprobe", "null_blk", "nr_devices=0"])
@@ -931,7 +939,11 @@ def main():
     for w in profile:
         if w not in WORKLOADS:
             sys.exit(f"bench: unknown workload {w}")
-    b = Bench(args.mode, profile)
+    profile_groups = [g for g in args.profile_groups.split(",") if g]
+    for g in profile_groups:
+        if g not in GROUPS:
+            sys.exit(f"bench: unknown group {g}")
+    b = Bench(args.mode, profile, profile_groups)
     t0 = time.monotonic()
     timings = {}
     for g in args.only.split(","):
@@ -939,6 +951,7 @@ def main():
             sys.exit(f"bench: unknown group {g}")
         t = time.monotonic()
         log(f"== {g}")
+        b.running = g
         try:
             getattr(b, g)()
         except Exception as e:
@@ -949,7 +962,8 @@ def main():
     m["seconds"] = round(time.monotonic() - t0, 1)
     m["group_seconds"] = timings
     if profile:
-        m["profile"] = {"workloads": profile, "period_ns": PROFILE_PERIOD_NS,
+        m["profile"] = {"workloads": profile, "groups": profile_groups or "all",
+                        "period_ns": PROFILE_PERIOD_NS,
                         "seconds": PROFILE_SECONDS}
     doc = {"meta": m, "groups": b.groups, "runs": b.runs, "extra": b.extra,
            "failures": b.failures, "profiles": b.profiles}

@@ -27,8 +27,9 @@ Groups, each with its own devices (made here, removed afterwards):
            nexus over the same kind of device published with nexusctl,
            both used over nvme-tcp loopback.
   rebuild  QEMU NVMe namespaces: full rebuild against dd of the same bytes
-           between the same two namespaces; partial rebuild bytes against
-           the bytes written while the leg was away.
+           between the same two namespaces, each timed by its own clock;
+           partial rebuild bytes against the bytes written while the leg
+           was away.
   sysbench MariaDB oltp_read_write on ext4: raw QEMU NVMe namespace, 2-way
            nexus and md-raid1 over two other namespaces.
   snapshot the time `nexusctl snapshot create` takes on thick replicas of
@@ -45,7 +46,8 @@ kernel CPU time (system + irq + softirq, all CPUs) per completed IO.
 
 With --profile <workloads>, each fio group ends with one profiled run of
 each of those workloads on each stack (profile_fio(): perf, CPU time per
-IO per function), kept under "profiles" in the results.
+IO per function), kept under "profiles" in the results; --profile-groups
+limits that to some groups.
 
 Output: <out>/results.json (tests/bench/report.py makes the summary).
 """
@@ -690,17 +692,20 @@ class Bench:
                 offset = ctl("nexus", "show", "rb")["data_offset"]
                 # dd: the same bytes, the same two namespaces, 1 MiB direct IO
                 # (the rebuild's segment), one at a time as the rebuild does.
-                t = time.monotonic()
-                sh(["dd", f"if={src}", f"of={dst}", "bs=1M", f"count={mb}",
-                    f"skip={offset // MIB}", f"seek={offset // MIB}",
-                    "iflag=direct", "oflag=direct"])
-                dd_s = time.monotonic() - t
+                # Each copy is timed by its own clock, from its first IO to
+                # its last: dd's summary, the module's "rebuilt" message.
+                # Timing from here would add dd's start-up to one and the
+                # polling of the child's state to the other, each tenths
+                # of a second under emulation, a copy being about half a
+                # second.
+                dd_s = dd_seconds(sh(f"dd if={src} of={dst} bs=1M count={mb} "
+                                     f"skip={offset // MIB} seek={offset // MIB} "
+                                     "iflag=direct oflag=direct 2>&1"))
                 wipe(dst)   # the rebuild starts from a leg holding nothing
                 ctl("child", "add", "rb", f"bdev://{dst}", "--force")
-                t = time.monotonic()
                 child = wait_child("rb", f"bdev://{dst}")
-                rb_s = time.monotonic() - t
                 copied = child["rebuild"]["copied"]
+                rb_s = rebuild_seconds("rb", child["uuid"], copied)
                 out["full"].append({"rep": rep, "bytes": copied, "rebuild_s": rb_s,
                                     "dd_bytes": mb * MIB, "dd_s": dd_s,
                                     "rebuild_mbps": copied / MIB / rb_s,
@@ -828,6 +833,24 @@ def wait_child(name, uri, limit=600):
                 raise RuntimeError(f"child {uri} of {name} faulted: {c['reason']}")
         time.sleep(0.05)
     raise RuntimeError(f"child {uri} of {name} not in sync after {limit} s")
+
+
+def dd_seconds(out):
+    """The copy's duration in dd's summary ("N bytes ... copied, S s, ...")."""
+    m = re.search(r"copied, ([0-9.]+) s", out)
+    if not m:
+        raise RuntimeError(f"no time in dd's summary: {out.strip()}")
+    return float(m.group(1))
+
+
+def rebuild_seconds(name, child_uuid, copied):
+    """The duration the module logged for the latest rebuild of that child
+    of nexus @name, from its first read to its end (labels written)."""
+    pat = re.compile(rf"{re.escape(name)}: child {child_uuid} rebuilt: (\d+) bytes copied in (\d+) ms")
+    hits = [m for m in map(pat.search, sh(["dmesg"]).splitlines()) if m]
+    if not hits or int(hits[-1].group(1)) != copied:
+        raise RuntimeError(f"no kernel message for the rebuild of {copied} bytes of {child_uuid}")
+    return max(int(hits[-1].group(2)), 1) / 1000
 
 
 def settle(name):

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host-side unit tests of vmtest's kernel-log judgement: which console
 lines fail a test, and which test a line belongs to; how test headers are
-read; how each boot of a test of several boots is judged.  The positive
-lines are real report headers (the WARNING one was captured from this
-project's harness demonstration), the negative ones ordinary boot and
-driver noise."""
+read; how each boot of a test of several boots is judged; which failures
+run again.  The positive lines are real report headers (the WARNING one
+was captured from this project's harness demonstration), the negative ones
+ordinary boot and driver noise."""
 import importlib.machinery
 import importlib.util
 import os
@@ -156,6 +156,49 @@ class BootTest(unittest.TestCase):
         self.assertEqual(vmtest.per_boot("console.log", 2, 3), "console-boot2.log")
         self.assertEqual(vmtest.per_boot("wipe.rc", 1, 2), "wipe-boot1.rc")
         self.assertEqual(vmtest.per_boot("done", 3, 3), "done-boot3")
+
+
+class RerunTest(unittest.TestCase):
+    """A failure gets a second run only for the emulated NVMe controller's
+    lost command, and only when the script alone failed."""
+    LOST_612 = ("[   97.452696] nvme nvme1: I/O tag 852 (5354) opcode 0x1 (I/O Cmd) QID 1 timeout, "
+                "aborting req_op:WRITE(1) size:4096")
+    LOST_61 = "[  301.000001] nvme nvme0: I/O 25 QID 2 timeout, aborting"
+    # The fabrics transports time out without "aborting"; a polled
+    # completion is no loss.
+    NOT_LOST = ["[   97.423332] nvme nvme3: I/O tag 17 (8011) type 4 opcode 0x1 (I/O Cmd) QID 1 timeout",
+                "[   97.423722] nvme nvme3: starting error recovery",
+                "[   37.920588] nvme nvme0: I/O 457 QID 1 timeout, completion polled",
+                "[   97.453741] nvme nvme1: Abort status: 0x0"]
+
+    def job(self, files):
+        d = tempfile.mkdtemp()
+        self.addCleanup(lambda: [os.unlink(os.path.join(d, f)) for f in os.listdir(d)]
+                        or os.rmdir(d))
+        for name, lines in files.items():
+            with open(os.path.join(d, name), "w") as f:
+                f.write("\n".join(lines) + "\n")
+        return d
+
+    def test_lost_command_and_script_failure(self):
+        for lost, where in ((self.LOST_612, "t.dmesg"), (self.LOST_61, "console-boot2.log")):
+            d = self.job({where: self.NOT_LOST + [lost]})
+            why = vmtest.rerun_reason("FAIL", ["exit status 1"], d)
+            self.assertIsNotNone(why, lost)
+            self.assertIn("timeout, aborting", why)
+            self.assertTrue(vmtest.rerun_reason("FAIL", ["boot 2: timed out after 600 s"], d))
+
+    def test_no_rerun(self):
+        d = self.job({"t.dmesg": self.NOT_LOST, "console.log": self.NOT_LOST})
+        self.assertIsNone(vmtest.rerun_reason("FAIL", ["exit status 1"], d))
+        d = self.job({"t.dmesg": [self.LOST_612]})
+        self.assertIsNone(vmtest.rerun_reason("PASS", [], d))
+        for reasons in (["exit status 1", "kernel: BUG: KASAN: use-after-free in nexus_io_end"],
+                        ["kmemleak: unreferenced object 0xffff888003b4c000 (size 64):"],
+                        ["boot 1: guest died before the test finished"],
+                        ["guest killed after 240 s (hung or crashed)"],
+                        ["guest setup failed: only 1 of 2 NVMe disks appeared"], []):
+            self.assertIsNone(vmtest.rerun_reason("FAIL", reasons, d), reasons)
 
 
 if __name__ == "__main__":

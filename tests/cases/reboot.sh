@@ -60,8 +60,9 @@ install_packages() {
 	tarball=$NEXUS_TOP/build/dkms/$rel/nexus-$version-$rel.dkms.tar.gz
 	[ -f "$debs/nexusctl_${version}_amd64.deb" ] && [ -f "$debs/nexus-dkms_${version}_all.deb" ] ||
 		fail "no packages in $debs: scripts/deb.sh builds them (make check does)"
+	# No depmod here: DKMS looks for an installed nexus.ko by its file,
+	# not by the index, and its install runs depmod (20 s under emulation).
 	rm -f "/lib/modules/$rel/extra/nexus.ko" /usr/local/sbin/nexusctl
-	depmod -a
 	for c in /boot/config-*; do
 		[ "$c" = "/boot/config-$rel" ] || rm -f "$c"
 	done

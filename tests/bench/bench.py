@@ -682,6 +682,10 @@ class Bench:
         out = self.extra.setdefault("rebuild", {"full": [], "partial": [], "size_mb": mb,
                                                 "device": "QEMU NVMe"})
         ctl("module", "set", "rebuild-rate-max", "unlimited")
+        # The host allocates a disk image's blocks at their first write:
+        # once here, so that the first copy of the first repetition (dd)
+        # does not pay for it alone (212 MiB/s against 900-1200 after).
+        fill(dst, mb + 16)
         for rep in range(1, self.mode["rebuild_reps"] + 1):
             cu = Cleanup()
             try:

@@ -696,15 +696,16 @@ class Bench:
                 offset = ctl("nexus", "show", "rb")["data_offset"]
                 # dd: the same bytes, the same two namespaces, 1 MiB direct IO
                 # (the rebuild's segment), one at a time as the rebuild does.
-                # Each copy is timed by its own clock, from its first IO to
-                # its last: dd's summary, the module's "rebuilt" message.
-                # Timing from here would add dd's start-up to one and the
-                # polling of the child's state to the other, each tenths
-                # of a second under emulation, a copy being about half a
-                # second.
-                dd_s = dd_seconds(sh(f"dd if={src} of={dst} bs=1M count={mb} "
-                                     f"skip={offset // MIB} seek={offset // MIB} "
-                                     "iflag=direct oflag=direct 2>&1"))
+                # Each copy is timed by its own clock: dd's summary (its
+                # first IO to its last), the module's "rebuilt" message
+                # (its first read to its labels written after the last
+                # copy, a little more than dd's span).  Timing from here
+                # would add dd's start-up to one and the polling of the
+                # child's state to the other, each tenths of a second under
+                # emulation, a copy being about half a second.
+                dd_s = dd_seconds(["dd", f"if={src}", f"of={dst}", "bs=1M", f"count={mb}",
+                                   f"skip={offset // MIB}", f"seek={offset // MIB}",
+                                   "iflag=direct", "oflag=direct"])
                 wipe(dst)   # the rebuild starts from a leg holding nothing
                 ctl("child", "add", "rb", f"bdev://{dst}", "--force")
                 child = wait_child("rb", f"bdev://{dst}")
@@ -839,22 +840,31 @@ def wait_child(name, uri, limit=600):
     raise RuntimeError(f"child {uri} of {name} not in sync after {limit} s")
 
 
-def dd_seconds(out):
-    """The copy's duration in dd's summary ("N bytes ... copied, S s, ...")."""
-    m = re.search(r"copied, ([0-9.]+) s", out)
-    if not m:
-        raise RuntimeError(f"no time in dd's summary: {out.strip()}")
+def dd_seconds(cmd):
+    """Run dd; the copy's duration in its summary ("N bytes ... copied, S s,
+    ...", on stderr; LC_ALL=C for the decimal point)."""
+    p = subprocess.run(cmd, env=dict(os.environ, LC_ALL="C"), text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    m = re.search(r"copied, ([0-9.]+) s", p.stderr)
+    if p.returncode or not m:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr.strip()}")
     return float(m.group(1))
 
 
-def rebuild_seconds(name, child_uuid, copied):
+def rebuild_seconds(name, child_uuid, copied, limit=10):
     """The duration the module logged for the latest rebuild of that child
-    of nexus @name, from its first read to its end (labels written)."""
+    of nexus @name, from its first read to its end (labels written).  The
+    child shows in sync before the labels are written and the message
+    printed: wait for it, up to @limit seconds."""
     pat = re.compile(rf"{re.escape(name)}: child {child_uuid} rebuilt: (\d+) bytes copied in (\d+) ms")
-    hits = [m for m in map(pat.search, sh(["dmesg"]).splitlines()) if m]
-    if not hits or int(hits[-1].group(1)) != copied:
-        raise RuntimeError(f"no kernel message for the rebuild of {copied} bytes of {child_uuid}")
-    return max(int(hits[-1].group(2)), 1) / 1000
+    end = time.monotonic() + limit
+    while True:
+        hits = [m for m in map(pat.search, sh(["dmesg"]).splitlines()) if m]
+        if hits and int(hits[-1].group(1)) == copied:
+            return max(int(hits[-1].group(2)), 1) / 1000
+        if time.monotonic() > end:
+            raise RuntimeError(f"no kernel message for the rebuild of {copied} bytes of {child_uuid}")
+        time.sleep(0.05)
 
 
 def settle(name):
@@ -939,6 +949,8 @@ def meta(mode_name, mode):
 
 GROUPS = ["stack", "nvme", "thinnew", "mirror_local", "mirror_tcp", "publish", "rebuild", "sysbench",
           "snapshot"]
+# The groups whose stacks run through fio_group(), which --profile profiles.
+FIO_GROUPS = ["stack", "nvme", "mirror_local", "mirror_tcp", "publish", "snapshot"]
 
 
 def main():
@@ -968,8 +980,8 @@ def main():
             sys.exit(f"bench: unknown workload {w}")
     profile_groups = [g for g in args.profile_groups.split(",") if g]
     for g in profile_groups:
-        if g not in GROUPS:
-            sys.exit(f"bench: unknown group {g}")
+        if g not in FIO_GROUPS:
+            sys.exit(f"bench: {g} is no fio group to profile (one of {', '.join(FIO_GROUPS)})")
     b = Bench(args.mode, profile, profile_groups)
     t0 = time.monotonic()
     timings = {}
@@ -989,7 +1001,9 @@ def main():
     m["seconds"] = round(time.monotonic() - t0, 1)
     m["group_seconds"] = timings
     if profile:
-        m["profile"] = {"workloads": profile, "groups": profile_groups or "all",
+        m["profile"] = {"workloads": profile,
+                        "groups": [g for g in args.only.split(",")
+                                   if g in (profile_groups or FIO_GROUPS)],
                         "period_ns": PROFILE_PERIOD_NS,
                         "seconds": PROFILE_SECONDS}
     doc = {"meta": m, "groups": b.groups, "runs": b.runs, "extra": b.extra,

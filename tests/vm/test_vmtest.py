@@ -163,7 +163,7 @@ class RerunTest(unittest.TestCase):
     lost command, and only when the script alone failed."""
     LOST_612 = ("[   97.452696] nvme nvme1: I/O tag 852 (5354) opcode 0x1 (I/O Cmd) QID 1 timeout, "
                 "aborting req_op:WRITE(1) size:4096")
-    LOST_61 = "[  301.000001] nvme nvme0: I/O 25 QID 2 timeout, aborting"
+    LOST_61 = "[  301.000001] nvme nvme0: I/O 25 (I/O Cmd) QID 2 timeout, aborting"
     # The fabrics transports time out without "aborting"; a polled
     # completion is no loss.
     NOT_LOST = ["[   97.423332] nvme nvme3: I/O tag 17 (8011) type 4 opcode 0x1 (I/O Cmd) QID 1 timeout",
@@ -172,9 +172,9 @@ class RerunTest(unittest.TestCase):
                 "[   97.453741] nvme nvme1: Abort status: 0x0"]
 
     def job(self, files):
-        d = tempfile.mkdtemp()
-        self.addCleanup(lambda: [os.unlink(os.path.join(d, f)) for f in os.listdir(d)]
-                        or os.rmdir(d))
+        td = tempfile.TemporaryDirectory()
+        self.addCleanup(td.cleanup)
+        d = td.name
         for name, lines in files.items():
             with open(os.path.join(d, name), "w") as f:
                 f.write("\n".join(lines) + "\n")

@@ -101,7 +101,7 @@ guests() {
 		echo "$p $f $s|$([ "$f" = 0 ] && echo PASS || echo FAIL)  guest tests on $k: $p passed, $f failed, $s skipped" >>"$results"
 	done
 	echo "0 0 0|      (the guest tests took $(($(date +%s) - start)) s, $lanes at a time)" >>"$results"
-	# Tests that passed only at a second run (vmtest's rerun_reason()).
+	# Tests that ran twice (vmtest's rerun_reason()), whatever their verdict.
 	grep '^vmtest: ran twice' "$log" | sed 's/^vmtest: /0 0 0|      /' >>"$results"
 	count "$results"
 	rm -f "$results" "$log" "$bg_log"

@@ -16,11 +16,10 @@ targets=("$@")
 build=$top/build/fuzz
 rc=0
 
-mkdir -p "$build/crashes"
-for t in "${targets[@]}"; do
-	bin=$build/fuzz_$t kept=$top/tests/fuzz/corpus/$t work=$build/corpus-$t
-	log=$build/fuzz_$t.log
-	[ -x "$bin" ] || { echo "run.sh: $bin is not built (make fuzz)" >&2; exit 2; }
+# fuzz <target>: one run; its exit status in $build/fuzz_<target>.status.
+fuzz() {
+	local t=$1 bin=$build/fuzz_$1 kept=$top/tests/fuzz/corpus/$1 work=$build/corpus-$1
+	local log=$build/fuzz_$1.log
 	mkdir -p "$work"
 	if [ "$secs" = 0 ]; then
 		# Replay: every kept input once.
@@ -31,7 +30,22 @@ for t in "${targets[@]}"; do
 			-artifact_prefix="$build/crashes/$t-" -print_final_stats=1 \
 			"$work" "$kept" >"$log" 2>&1
 	fi
-	status=$?
+	echo $? >"$build/fuzz_$t.status"
+}
+
+mkdir -p "$build/crashes"
+for t in "${targets[@]}"; do
+	[ -x "$build/fuzz_$t" ] || { echo "run.sh: $build/fuzz_$t is not built (make fuzz)" >&2; exit 2; }
+done
+# The targets side by side: each keeps one CPU busy.
+for t in "${targets[@]}"; do
+	rm -f "$build/fuzz_$t.status"
+	fuzz "$t" &
+done
+wait
+for t in "${targets[@]}"; do
+	kept=$top/tests/fuzz/corpus/$t log=$build/fuzz_$t.log
+	status=$(cat "$build/fuzz_$t.status" 2>/dev/null || echo "none")
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
 	if [ "$status" = 0 ]; then

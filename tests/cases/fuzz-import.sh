@@ -16,10 +16,10 @@
 # Rounds: NEXUS_FUZZ_POOLS and NEXUS_FUZZ_LABELS (CI: 60 and 20;
 # `make fuzz-guest`: 10000 and 2000), numbered from NEXUS_FUZZ_FIRST
 # (default 1: two guests with 1 and 5001 share a run of 10000).  CI runs
-# it on the debug kernel and, without KASAN's cost, on stock.  The seeds
+# it on the debug kernel and, without KASAN's cost, on 6.12.  The seeds
 # of the host fuzzers (tests/fuzz/corpus/) are extracted here, into the
 # job directory.
-# nexus-test: disk=virtio:64M disk=virtio:40M disk=virtio:40M kernels=stock,debug timeout=1500
+# nexus-test: disk=virtio:64M disk=virtio:40M disk=virtio:40M kernels=debug,backports timeout=1500
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"

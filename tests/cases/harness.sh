@@ -2,7 +2,7 @@
 # The harness gives a test what its header asks for, and nothing more:
 # an emulated NVMe namespace and a virtio disk of the requested sizes that
 # hold data, the host's tools, no network beyond loopback.
-# nexus-test: disk=nvme:256M disk=virtio:64M timeout=300
+# nexus-test: disk=nvme:256M disk=virtio:64M timeout=300 kernels=stock,backports
 . "$(dirname "$0")/../lib/common.sh"
 
 step "an emulated NVMe namespace of 256 MiB"

@@ -5,7 +5,7 @@
 # snapshots must hold the same volume, byte for byte (the nexus was
 # drained); a clone of each, checked with e2fsck and mounted read-only,
 # holds every file written and synced before the snapshot.
-# nexus-test: disk=nvme:512M disk=nvme:512M disk=nvme:64M timeout=900
+# nexus-test: disk=nvme:512M disk=nvme:512M disk=nvme:64M timeout=900 kernels=debug,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"

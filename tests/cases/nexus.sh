@@ -7,7 +7,7 @@
 # written meanwhile; a fresh child gets a full rebuild; every leg then
 # holds the same bytes; a clean stop and assembly; the bad inputs an admin
 # can type; destroy.
-# nexus-test: disk=nvme:512M disk=nvme:1G timeout=1200
+# nexus-test: disk=nvme:512M disk=nvme:1G timeout=1200 kernels=debug,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"

@@ -3,7 +3,7 @@
 # pool devices, devices in use, names and uuids that exist, sizes that
 # overflow, a full pool (thin writers get ENOSPC, the pool stays
 # consistent).  Every refusal leaves the pool as it was.
-# nexus-test: disk=nvme:512M disk=virtio:128M timeout=900
+# nexus-test: disk=nvme:512M disk=virtio:128M timeout=900 kernels=debug,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 

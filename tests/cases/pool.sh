@@ -3,7 +3,7 @@
 # NVMe namespace, thick and thin replicas written and read back with fio
 # verify, udev names, accounting, resize, the module unloaded and loaded
 # again with the data intact, the offline checker, destroy.
-# nexus-test: disk=nvme:1G timeout=900
+# nexus-test: disk=nvme:1G timeout=900 kernels=debug,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 

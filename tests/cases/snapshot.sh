@@ -10,7 +10,7 @@
 # Not on 6.12: what differs there (open modes, the queue freeze) is run by
 # nexus-snapshot and snapshot-powercut, and the CI time goes to the debug
 # kernel, which checks this code under KASAN and lockdep.
-# nexus-test: disk=nvme:1G timeout=900 kernels=stock,debug
+# nexus-test: disk=nvme:1G timeout=900 kernels=debug,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 

@@ -11,8 +11,12 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:?usage: run.sh <seconds> [target...]}
 shift
-targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(format label)
+# Each target once: two runs of one would share its log and corpus.
+if [ $# -gt 0 ]; then
+	mapfile -t targets < <(printf '%s\n' "$@" | sort -u)
+else
+	targets=(format label)
+fi
 build=$top/build/fuzz
 rc=0
 
@@ -37,7 +41,17 @@ mkdir -p "$build/crashes"
 for t in "${targets[@]}"; do
 	[ -x "$build/fuzz_$t" ] || { echo "run.sh: $build/fuzz_$t is not built (make fuzz)" >&2; exit 2; }
 done
-# The targets side by side: each keeps one CPU busy.
+# The targets side by side: each keeps one CPU busy.  Killed, this
+# script takes them with it.
+stop_all() {
+	local p
+	for p in $(jobs -p); do
+		pkill -P "$p" 2>/dev/null	# the fuzzer under each subshell
+		kill "$p" 2>/dev/null
+	done
+}
+trap stop_all EXIT
+trap 'exit 143' INT TERM
 for t in "${targets[@]}"; do
 	rm -f "$build/fuzz_$t.status"
 	fuzz "$t" &

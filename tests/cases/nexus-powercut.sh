@@ -6,7 +6,7 @@
 # `nexus assemble` sees the unclean stop, keeps one in-sync child, resyncs
 # the other from the bitmap, leaves the stale leg faulted until it is
 # onlined, and every leg ends identical with the flushed data intact.
-# nexus-test: disk=nvme:512M disk=nvme:512M disk=nvme:1G boots=2 timeout=900 kernels=stock,backports
+# nexus-test: disk=nvme:512M disk=nvme:512M disk=nvme:1G boots=2 timeout=900 kernels=debug,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"
 . "$NEXUS_TOP/tests/lib/nexus.sh"

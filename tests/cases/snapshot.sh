@@ -7,9 +7,9 @@
 # an import, and the offline checker finds the pool clean throughout.
 # Every image is compared with what it must hold, byte for byte.
 #
-# Not on 6.12: what differs there (open modes, the queue freeze) is run by
-# nexus-snapshot and snapshot-powercut, and the CI time goes to the debug
-# kernel, which checks this code under KASAN and lockdep.
+# Not on stock: the debug kernel runs the same 6.1 source, and checks
+# this code under KASAN and lockdep; 6.12 runs it too (open modes and the
+# queue freeze differ there).
 # nexus-test: disk=nvme:1G timeout=900 kernels=debug,backports
 . "$(dirname "$0")/../lib/common.sh"
 . "$NEXUS_TOP/tests/lib/pool.sh"

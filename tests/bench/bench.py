@@ -695,7 +695,9 @@ class Bench:
                 fill(nx, mb)
                 offset = ctl("nexus", "show", "rb")["data_offset"]
                 # dd: the same bytes, the same two namespaces, 1 MiB direct IO
-                # (the rebuild's segment), one at a time as the rebuild does.
+                # (the rebuild's segment), one at a time as the rebuild does
+                # (the namespace takes 512 KiB at most: the rebuild sends a
+                # segment's two halves at once, dd the second after the first).
                 # Each copy is timed by its own clock: dd's summary (its
                 # first IO to its last), the module's "rebuilt" message
                 # (its first read to its labels written after the last
@@ -851,7 +853,11 @@ def wait_synced_quietly(nx, dev, limit=600):
     children = f"/sys/block/{os.path.basename(nx)}/children"
     end = time.monotonic() + limit
     while time.monotonic() < end:
-        for slot in os.listdir(children):
+        try:
+            slots = os.listdir(children)
+        except FileNotFoundError:
+            slots = []  # the module could not make it: the limit applies
+        for slot in slots:
             try:
                 with open(f"{children}/{slot}/device") as f:
                     if f.read().strip() != dev:
@@ -866,7 +872,8 @@ def wait_synced_quietly(nx, dev, limit=600):
                 time.sleep(0.2)
                 return
             if state == "faulted":
-                raise RuntimeError(f"child {dev} of {nx} faulted")
+                with open(f"{children}/{slot}/reason") as f:
+                    raise RuntimeError(f"child {dev} of {nx} faulted: {f.read().strip()}")
         time.sleep(0.1)
     raise RuntimeError(f"child {dev} of {nx} not in sync after {limit} s")
 

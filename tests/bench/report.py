@@ -256,7 +256,11 @@ def chart(doc, path):
             cols += [f"{med:.4f}", f"{lo:.4f}", f"{hi:.4f}"]
         rows.append(f'"{g}: {t}/{b}" ' + " ".join(cols))
     if not rows:
-        return False
+        # A run of groups with no ratios (rebuild, sysbench): no chart, no error.
+        print("report: no ratio to chart in this run", file=sys.stderr)
+        if os.path.exists(path):
+            os.unlink(path)     # an older run's chart would pass for this one's
+        return True
     data = path + ".dat"
     with open(data, "w") as f:
         f.write("\n".join(rows) + "\n")

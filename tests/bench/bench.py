@@ -710,8 +710,7 @@ class Bench:
                                    "iflag=direct", "oflag=direct"])
                 wipe(dst)   # the rebuild starts from a leg holding nothing
                 ctl("child", "add", "rb", f"bdev://{dst}", "--force")
-                wait_synced_quietly(nx, dst)
-                child = wait_child("rb", f"bdev://{dst}")
+                child = wait_child("rb", nx, dst)
                 copied = child["rebuild"]["copied"]
                 rb_s = rebuild_seconds("rb", child["uuid"], copied)
                 out["full"].append({"rep": rep, "bytes": copied, "rebuild_s": rb_s,
@@ -735,7 +734,7 @@ class Bench:
                     "--output-format=terse"])
                 written = 24 * MIB + 8 * 4096
                 ctl("child", "online", "rb", cuuid)
-                child = wait_child("rb", f"bdev://{dst}")
+                child = wait_child("rb", nx, dst)
                 copied = child["rebuild"]["copied"]
                 chunk = ctl("nexus", "show", "rb")["bitmap_chunk"]
                 out["partial"].append({"rep": rep, "written": written, "copied": copied,
@@ -829,18 +828,15 @@ class Bench:
         shutil.rmtree(seed, ignore_errors=True)
 
 
-def wait_child(name, uri, limit=600):
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        for c in ctl("nexus", "show", name)["children"]:
-            if c["uri"] != uri:
-                continue
-            if c["state"] == "synced":
-                return c
-            if c["state"] == "faulted":
-                raise RuntimeError(f"child {uri} of {name} faulted: {c['reason']}")
-        time.sleep(0.05)
-    raise RuntimeError(f"child {uri} of {name} not in sync after {limit} s")
+def wait_child(name, nx, dev):
+    """The child on @dev of nexus @name (at @nx), once in sync, as
+    `nexusctl nexus show` gives it."""
+    wait_synced_quietly(nx, dev)
+    uri = f"bdev://{dev}"
+    for c in ctl("nexus", "show", name)["children"]:
+        if c["uri"] == uri:
+            return c
+    raise RuntimeError(f"child {uri} of {name} is gone")
 
 
 def wait_synced_quietly(nx, dev, limit=600):
@@ -864,6 +860,8 @@ def wait_synced_quietly(nx, dev, limit=600):
                         continue
                 with open(f"{children}/{slot}/state") as f:
                     state = f.read().strip()
+                with open(f"{children}/{slot}/reason") as f:
+                    reason = f.read().strip()
             except FileNotFoundError:
                 continue    # removed meanwhile
             if state == "synced":
@@ -872,8 +870,7 @@ def wait_synced_quietly(nx, dev, limit=600):
                 time.sleep(0.2)
                 return
             if state == "faulted":
-                with open(f"{children}/{slot}/reason") as f:
-                    raise RuntimeError(f"child {dev} of {nx} faulted: {f.read().strip()}")
+                raise RuntimeError(f"child {dev} of {nx} faulted: {reason}")
         time.sleep(0.1)
     raise RuntimeError(f"child {dev} of {nx} not in sync after {limit} s")
 
